@@ -1,0 +1,60 @@
+"Every operation and some composites, with first to third derivatives, against PyTorch in float64."
+import math
+import pytest
+from helpers import check_against_torch
+
+UNARY = {   # name: (function of (ops, x), points)
+    'add_const':  (lambda o, x: x + 1.5, [-2.3, 0.7]),
+    'radd_const': (lambda o, x: 1.5 + x, [-2.3, 0.7]),
+    'sub_const':  (lambda o, x: x - 1.5, [-2.3, 0.7]),
+    'rsub_const': (lambda o, x: 1.5 - x, [-2.3, 0.7]),
+    'mul_const':  (lambda o, x: x * 2.5, [-2.3, 0.7]),
+    'rmul_const': (lambda o, x: 2.5 * x, [-2.3, 0.7]),
+    'div_const':  (lambda o, x: x / 2.5, [-2.3, 0.7]),
+    'rdiv_const': (lambda o, x: 2.5 / x, [-2.3, 0.7]),
+    'neg':        (lambda o, x: -x, [-2.3, 0.7]),
+    'pow_int':    (lambda o, x: x ** 3, [-2.3, 0.7]),
+    'pow_2':      (lambda o, x: x ** 2, [-2.3, 0.0, 0.7]),
+    'pow_frac':   (lambda o, x: x ** 2.5, [0.3, 1.7]),
+    'pow_neg':    (lambda o, x: x ** -1.5, [0.3, 1.7]),
+    'rpow':       (lambda o, x: 2.0 ** x, [-2.3, 0.7]),
+    'self_pow':   (lambda o, x: x ** x, [0.3, 1.7]),
+    'relu':       (lambda o, x: o.relu(x), [-2.3, 0.7]),
+    'relu_sq':    (lambda o, x: o.relu(x * x - 1.0), [-2.3, 0.7]),
+    'log':        (lambda o, x: o.log(x), [0.3, 1.7]),
+    'rational':   (lambda o, x: (x + 1) / (x * x + 1), [-2.3, 0.7]),
+    'poly':       (lambda o, x: 5 * x**5 + 3 * x**3 + 1, [-1.1, 0.0, 1.0]),
+    'log_poly':   (lambda o, x: o.log(1 + x * x) * x, [-2.3, 0.7]),
+}
+
+def g_fn(o, a, b):   # micrograd's README example
+    c = a + b
+    d = a * b + b**3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + o.relu(b + a)
+    d = d + 3 * d + o.relu(b - a)
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    return g + 10.0 / f
+
+BINARY = {
+    'add':   (lambda o, x, y: x + y, [(1.3, -0.4)]),
+    'sub':   (lambda o, x, y: x - y, [(1.3, -0.4)]),
+    'mul':   (lambda o, x, y: x * y, [(1.3, -0.4)]),
+    'div':   (lambda o, x, y: x / y, [(1.3, -0.4)]),
+    'pow':   (lambda o, x, y: x ** y, [(2.0, 3.0), (0.7, -1.3)]),
+    'mixed': (lambda o, x, y: o.relu(x * y) + o.log(x) / (y * y + 1), [(1.3, -0.4), (1.3, 0.6)]),
+    'g_fn':  (g_fn, [(-4.0, 2.0), (1.5, -0.5)]),
+}
+
+@pytest.mark.parametrize('name', sorted(UNARY))
+def test_unary(name):
+    f, points = UNARY[name]
+    for x in points: check_against_torch(f, (x,), order=3)
+
+@pytest.mark.parametrize('name', sorted(BINARY))
+def test_binary(name):
+    f, points = BINARY[name]
+    for xs in points: check_against_torch(f, xs, order=3, rtol=1e-8)
