@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['trace', 'backwards', 'value_and_grad', 'grad', 'check_grads', 'Primitive', 'Tracer', 'relu', 'log']
 
-# %% ../nbs/01_engine.ipynb #76ea9231
+# %% ../nbs/01_engine.ipynb #f870014c
 import numbers, reprlib, functools
 from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, central_difference, relu, log
 
-# %% ../nbs/01_engine.ipynb #a70549dc
+# %% ../nbs/01_engine.ipynb #d6f7aec9
 _all_ = ['Primitive', 'Tracer', 'relu', 'log']
 
-# %% ../nbs/01_engine.ipynb #93a6fdb0
+# %% ../nbs/01_engine.ipynb #50b8db40
 def trace(fun, *args):
     "Run `fun` on tracers standing for `args` at a new level; return its output, the input tracers and the `MainTrace`."
     with new_main() as main:
@@ -20,7 +20,7 @@ def trace(fun, *args):
         out = fun(*ins)
     return out, ins, main
 
-# %% ../nbs/01_engine.ipynb #aa487f2a
+# %% ../nbs/01_engine.ipynb #d5860add
 def backwards(tape:list, out_idx:int, ct=1.0):
     "Sweep `tape` once in reverse from node `out_idx`; return every node's cotangent (`None` where `out` does not depend on it)."
     cts = [None] * len(tape)
@@ -35,7 +35,7 @@ def backwards(tape:list, out_idx:int, ct=1.0):
             cts[i] = ct * d if c is None else c + ct * d
     return cts
 
-# %% ../nbs/01_engine.ipynb #b582378c
+# %% ../nbs/01_engine.ipynb #b295f8b4
 def _check_arg(x, i:int, name:str):
     "Argument `i` as a float, or a `TypeError` naming it."
     if type(x) is float or type(x) is Tracer: return x
@@ -80,7 +80,7 @@ def grad(fun):
     grad_fun.__doc__ = f'Gradient of {getattr(fun, "__name__", "fun")}.'
     return grad_fun
 
-# %% ../nbs/01_engine.ipynb #71cc9001
+# %% ../nbs/01_engine.ipynb #b0425bd3
 def _as_list(g): return g if isinstance(g, list) else [g]
 
 def check_grads(fun, args, order:int=1, eps:float=1e-6, rtol:float=1e-5, atol:float=1e-7):
