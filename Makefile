@@ -1,5 +1,5 @@
 # The book's commands. Set up first with: pip install -e ".[dev]"
-.PHONY: test test-nbs test-py bench export clean readme check lab
+.PHONY: test test-nbs test-py bench export clean readme docs check lab
 
 test: test-nbs test-py          ## the whole test suite
 
@@ -19,12 +19,15 @@ clean:                          ## strip notebook metadata for clean diffs
 	nbdev_clean
 
 readme:                         ## README.md from nbs/index.ipynb
-	python tools/make_readme.py
+	python tools/book.py readme
 
 check:                          ## notebooks clean, package exported, README current
-	nbdev_clean && nbdev_export && python tools/make_readme.py --check
+	nbdev_clean && nbdev_export && python tools/book.py readme --check
 	git diff --exit-code -- nbs microjax README.md
 	test -z "$$(git status --porcelain -- nbs microjax)"
 
 lab:                            ## open the book in Jupyter
 	jupyter lab nbs/
+
+docs:                           ## the book as a static site in _docs/ (offline, no Quarto)
+	python tools/book.py docs
