@@ -51,9 +51,14 @@ def readme() -> str:
     head = f"# {title}\n\n<!-- Generated from nbs/{cfg.readme_nb} by `make readme`: edit the notebook, not this file. -->\n\n> {summary}\n\n"
     return head + re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
 
-def _api_anchor(m) -> str:
-    "A link nbdev made to an API name on the docs host, as a link into the local site (Sphinx's anchor for the heading)."
-    return f"{m[1]}.html#{re.sub(r'[^a-z0-9]+', '-', m[2].lower()).strip('-')})"
+def _local_api_links(md:str, host:str) -> str:
+    """nbdev's links to API names on the docs host, as links into the local site (Sphinx's id for a `show_doc` heading).
+    Private names have no `show_doc` entry, so they stay plain code."""
+    def link(m):
+        text, page, name = m[1], m[2], m[3]
+        if name.split('.')[-1].startswith('_'): return text
+        return f"[{text}]({page}.html#{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')})"
+    return re.sub(r'\[([^\]]*)\]\(' + host + r'/(\w+)\.html#([\w.]+)\)', link, md)
 
 def docs(out=None):
     "Render the book with Sphinx into `out` (default: settings.ini's `doc_path`)."
@@ -67,20 +72,20 @@ def docs(out=None):
         head = f'# {title}\n\n' + (f'{{.subtitle}}\n{summary}' if summary else '')
         nb.cells.insert(0, mk_cell(head, 'markdown'))
         for c in nb.cells:
-            if c.cell_type == 'markdown': c.source = re.sub(host + r'/(\w+)\.html#([\w.]+)\)', _api_anchor, c.source)
+            if c.cell_type == 'markdown': c.source = _local_api_links(c.source, host)
         for c in nb.cells:
             for o in c.get('outputs', []):
                 md = o.get('data', {}).get('text/markdown')
                 if md:   # show_doc's output: drop its leading rule (docutils allows none inside an output)
                     md = re.sub(r'^\s*---\s*\n', '', ''.join(md))
-                    o['data']['text/markdown'] = re.sub(host + r'/(\w+)\.html#([\w.]+)\)', _api_anchor, md)
+                    o['data']['text/markdown'] = _local_api_links(md, host)
         names.append(page_name(p))
         if p.name == cfg.readme_nb:   # the landing page holds the (hidden) table of contents
             toc = '\n'.join(page_name(q) for q in chapters()[1:])
             nb.cells.append(mk_cell(f'```{{toctree}}\n:hidden:\n:maxdepth: 2\n\n{toc}\n```', 'markdown'))
         write_nb(nb, src/f'{page_name(p)}.ipynb')
     conf = Path(__file__).parent/'docs'
-    cmd = [sys.executable, '-m', 'sphinx', '-b', 'html', '-q', '-c', str(conf), '-d', str(src/'.doctrees'), str(src), str(out)]
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", '-c', str(conf), '-d', str(src/'.doctrees'), str(src), str(out)]
     subprocess.run(cmd, check=True)
     return out
 
@@ -91,5 +96,5 @@ if __name__ == '__main__':
         if '--check' in sys.argv:
             if path.read_text() != text: sys.exit('README.md is stale: run `make readme` and commit it.')
         else: path.write_text(text)
-    elif what == 'docs': print(f'site written to {docs()}/index.html')
+    elif what == 'docs': print(f'site written to {docs(sys.argv[2] if len(sys.argv) > 2 else None)}/index.html')
     else: sys.exit('usage: python tools/book.py readme [--check] | docs')

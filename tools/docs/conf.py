@@ -19,3 +19,6 @@ html_theme_options = {
     'home_page_in_toc': True,
 }
 html_show_sourcelink = False
+html_favicon = 'favicon.svg'
+html_context = {'default_mode': 'auto'}   # without it the theme's script logs "invalid theme mode" on first visit
+nb_merge_streams = True                   # one box for all that a cell prints
