@@ -6,11 +6,11 @@
 __all__ = ['add_p', 'sub_p', 'mul_p', 'div_p', 'pow_p', 'neg_p', 'log_p', 'relu_p', 'trace_stack', 'Primitive', 'MainTrace',
            'new_main', 'concrete', 'Tracer', 'bind', 'relu', 'log', 'central_difference']
 
-# %% ../nbs/00_core.ipynb #4eacb92c
+# %% ../nbs/00_core.ipynb #d1736f9f
 import math, numbers, operator
 from contextlib import contextmanager
 
-# %% ../nbs/00_core.ipynb #5c4a58f4
+# %% ../nbs/00_core.ipynb #025cd12d
 class Primitive:
     "A differentiable operation: its `name`, its value on floats (`impl`) and one partial derivative per input."
     def __init__(self,
@@ -21,7 +21,7 @@ class Primitive:
     def __call__(self, *args): return bind(self, *args)
     def __repr__(self): return f'Primitive({self.name})'
 
-# %% ../nbs/00_core.ipynb #af4d148d
+# %% ../nbs/00_core.ipynb #5eae7aad
 def _relu(x): return x if x > 0 else 0.0
 def _drelu(x): return 1.0 if x > 0 else 0.0   # relu'(0) = 0, as in PyTorch and JAX
 
@@ -39,33 +39,45 @@ neg_p  = Primitive('neg',  operator.neg,     (lambda x: -1.0,))
 log_p  = Primitive('log',  math.log,         (lambda x: 1.0 / x,))
 relu_p = Primitive('relu', _relu,            (_drelu,))
 
-# %% ../nbs/00_core.ipynb #2dd1e050
+# %% ../nbs/00_core.ipynb #e8854ddf
 class MainTrace:
     "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
     __slots__ = ('level', 'tape', 'active')
     def __init__(self, level:int): self.level,self.tape,self.active = level,[],True
+
     def new_input(self, x):
         "A tracer for the input `x` of a traced function: a node with no parents."
         self.tape.append(())
         return Tracer(x, self, len(self.tape) - 1)
-    def __repr__(self): return f'MainTrace(level={self.level}, nodes={len(self.tape)})'
+
+    def process(self, prim, args):
+        "Record `prim` applied to `args` at this level (see `bind` below)."
+        primals = [a.primal if isinstance(a, Tracer) and a.main is self else a for a in args]
+        out = bind(prim, *primals)                                    # one level down
+        node = ()
+        for a, partial in zip(args, prim.partials):
+            if isinstance(a, Tracer) and a.main is self: node += (a.idx, partial(*primals))
+        self.tape.append(node)
+        return Tracer(out, self, len(self.tape) - 1)
+
+    def __repr__(self): return f'{type(self).__name__}(level={self.level}, nodes={len(self.tape)})'
 
 trace_stack = []   # the recordings in progress, outermost first
 
 @contextmanager
-def new_main():
-    "Push a new level on `trace_stack` for the duration of a `with` block."
-    main = MainTrace(len(trace_stack))
+def new_main(main_type=MainTrace):
+    "Push a new level (a `main_type`) on `trace_stack` for the duration of a `with` block."
+    main = main_type(len(trace_stack))
     trace_stack.append(main)
     try: yield main
     finally:
         trace_stack.pop()
         main.active = False
 
-# %% ../nbs/00_core.ipynb #30c8af56
+# %% ../nbs/00_core.ipynb #56e95c75
 def concrete(x):
     "The plain float inside `x`, however many levels of tracers wrap it."
-    while type(x) is Tracer: x = x.primal
+    while isinstance(x, Tracer): x = x.primal
     return x
 
 class Tracer:
@@ -98,7 +110,7 @@ class Tracer:
     def __format__(self, spec): return format(concrete(self), spec)
     def __repr__(self): return f'Tracer({self.primal!r}, level={self.main.level})'
 
-# %% ../nbs/00_core.ipynb #9f9a8e1d
+# %% ../nbs/00_core.ipynb #39265d64
 def _as_float(x, prim):
     "A constant operand as a float: integers (and numpy scalars) are promoted, anything else is an error."
     if type(x) is float: return x
@@ -110,7 +122,7 @@ def _top(args):
     "The main trace of highest level among the tracers in `args`, or `None` when there are none."
     top = None
     for a in args:
-        if type(a) is Tracer:
+        if isinstance(a, Tracer):
             m = a.main
             if not m.active:
                 raise RuntimeError(f'A tracer of a finished trace was used: {a!r}. It escaped from the function '
@@ -119,53 +131,45 @@ def _top(args):
     return top
 
 def bind(prim:Primitive, *args):
-    "Apply `prim` to `args`, recording it at the highest level among the tracers in `args`."
+    "Apply `prim` to `args` at the highest level among the tracers in `args`; on plain numbers, just evaluate it."
     top = _top(args)
     if top is None: return prim.impl(*[_as_float(a, prim) for a in args])
-    primals = [a.primal if type(a) is Tracer and a.main is top else a for a in args]
-    out = bind(prim, *primals)                                    # one level down
-    node = ()
-    for a, partial in zip(args, prim.partials):
-        if type(a) is Tracer and a.main is top: node += (a.idx, partial(*primals))
-    top.tape.append(node)
-    return Tracer(out, top, len(top.tape) - 1)
+    return top.process(prim, args)
 
-# %% ../nbs/00_core.ipynb #b9c22e77
+# %% ../nbs/00_core.ipynb #9a09595e
 def _bind2(prim, x, y):
-    "`bind(prim, x, y)`, fast when the traced operands have float primals."
-    if type(x) is Tracer:
-        if type(y) is Tracer:
-            m = x.main
-            if y.main is m:
-                xp, yp = x.primal, y.primal
-                if type(xp) is float and type(yp) is float:
-                    dx, dy = prim.partials
-                    m.tape.append((x.idx, dx(xp, yp), y.idx, dy(xp, yp)))
-                    return Tracer(prim.impl(xp, yp), m, len(m.tape) - 1)
-            return bind(prim, x, y)
+    "`bind(prim, x, y)`, fast when the traced operands are level-0 tracers of a tape with float primals."
+    tx, ty = type(x), type(y)
+    if tx is Tracer:
         xp, m = x.primal, x.main
-        if type(xp) is float:
-            yp = _as_float(y, prim)
-            m.tape.append((x.idx, prim.partials[0](xp, yp)))
-            return Tracer(prim.impl(xp, yp), m, len(m.tape) - 1)
-    elif type(y) is Tracer:
+        if ty is Tracer:
+            if y.main is m and type(xp) is float and type(y.primal) is float:
+                yp, dx, dy, tape = y.primal, *prim.partials, m.tape
+                tape.append((x.idx, dx(xp, yp), y.idx, dy(xp, yp)))
+                return Tracer(prim.impl(xp, yp), m, len(tape) - 1)
+        elif type(xp) is float and (ty is float or not isinstance(y, Tracer)):
+            yp, tape = _as_float(y, prim), m.tape
+            tape.append((x.idx, prim.partials[0](xp, yp)))
+            return Tracer(prim.impl(xp, yp), m, len(tape) - 1)
+    elif ty is Tracer:
         yp, m = y.primal, y.main
-        if type(yp) is float:
-            xp = _as_float(x, prim)
-            m.tape.append((y.idx, prim.partials[1](xp, yp)))
-            return Tracer(prim.impl(xp, yp), m, len(m.tape) - 1)
+        if type(yp) is float and (tx is float or not isinstance(x, Tracer)):
+            xp, tape = _as_float(x, prim), m.tape
+            tape.append((y.idx, prim.partials[1](xp, yp)))
+            return Tracer(prim.impl(xp, yp), m, len(tape) - 1)
     return bind(prim, x, y)
 
 def _bind1(prim, x):
-    "`bind(prim, x)`, fast when `x` is a tracer with a float primal."
+    "`bind(prim, x)`, fast when `x` is a tracer of a tape with a float primal."
     if type(x) is Tracer:
         xp, m = x.primal, x.main
         if type(xp) is float:
-            m.tape.append((x.idx, prim.partials[0](xp)))
-            return Tracer(prim.impl(xp), m, len(m.tape) - 1)
+            tape = m.tape
+            tape.append((x.idx, prim.partials[0](xp)))
+            return Tracer(prim.impl(xp), m, len(tape) - 1)
     return bind(prim, x)
 
-# %% ../nbs/00_core.ipynb #57e82bf8
+# %% ../nbs/00_core.ipynb #d4e9b99c
 def relu(x):
     "The rectified linear unit `max(x, 0)`, with relu'(0) = 0."
     return _bind1(relu_p, x)
@@ -174,7 +178,7 @@ def log(x):
     "The natural logarithm of `x`."
     return _bind1(log_p, x)
 
-# %% ../nbs/00_core.ipynb #11f20f82
+# %% ../nbs/00_core.ipynb #f12c5901
 def central_difference(f, xs, i:int, eps:float=1e-6):
     "Estimate the partial derivative of `f` with respect to input `i` at the point `xs`."
     hi = list(xs); hi[i] += eps

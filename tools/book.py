@@ -51,14 +51,21 @@ def readme() -> str:
     head = f"# {title}\n\n<!-- Generated from nbs/{cfg.readme_nb} by `make readme`: edit the notebook, not this file. -->\n\n> {summary}\n\n"
     return head + re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
 
-def _local_api_links(md:str, host:str) -> str:
-    """nbdev's links to API names on the docs host, as links into the local site (Sphinx's id for a `show_doc` heading).
-    Private names have no `show_doc` entry, so they stay plain code."""
+def _anchor(name:str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')   # Sphinx's id for a heading
+
+def _local_api_links(md:str, host:str, documented:set) -> str:
+    """nbdev's links to API names on the docs host, as links into the local site: to the name's `show_doc` heading,
+    else to its class's (for a method), else plain code (private names, say, have no entry)."""
     def link(m):
         text, page, name = m[1], m[2], m[3]
-        if name.split('.')[-1].startswith('_'): return text
-        return f"[{text}]({page}.html#{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')})"
+        for n in (name, name.split('.')[0]):
+            if (page, n) in documented: return f'[{text}]({page}.html#{_anchor(n)})'
+        return text
     return re.sub(r'\[([^\]]*)\]\(' + host + r'/(\w+)\.html#([\w.]+)\)', link, md)
+
+def _markdown_outputs(nb):
+    "The `text/markdown` outputs of `nb` (where `show_doc` puts its entries)."
+    return [o for c in nb.cells for o in c.get('outputs', []) if 'text/markdown' in o.get('data', {})]
 
 def docs(out=None):
     "Render the book with Sphinx into `out` (default: settings.ini's `doc_path`)."
@@ -66,24 +73,21 @@ def docs(out=None):
     src = cfg.config_path/'_proc'
     shutil.rmtree(src, ignore_errors=True); src.mkdir()
     host = re.escape(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'))
-    names = []
-    for p in chapters():
-        nb, title, summary = processed(p)
-        head = f'# {title}\n\n' + (f'{{.subtitle}}\n{summary}' if summary else '')
-        nb.cells.insert(0, mk_cell(head, 'markdown'))
+    pages = {page_name(p): processed(p) for p in chapters()}
+    documented = set()
+    for name, (nb, _, _) in pages.items():
+        for o in _markdown_outputs(nb):   # show_doc's entries: drop the leading rule (docutils allows none in an output)
+            o['data']['text/markdown'] = md = re.sub(r'^\s*---\s*\n', '', ''.join(o['data']['text/markdown']))
+            documented |= {(name, h) for h in re.findall(r'^#{2,4} ([\w.]+)\s*$', md, re.M)}
+    for name, (nb, title, summary) in pages.items():
+        nb.cells.insert(0, mk_cell(f'# {title}\n\n' + (f'{{.subtitle}}\n{summary}' if summary else ''), 'markdown'))
         for c in nb.cells:
-            if c.cell_type == 'markdown': c.source = _local_api_links(c.source, host)
-        for c in nb.cells:
-            for o in c.get('outputs', []):
-                md = o.get('data', {}).get('text/markdown')
-                if md:   # show_doc's output: drop its leading rule (docutils allows none inside an output)
-                    md = re.sub(r'^\s*---\s*\n', '', ''.join(md))
-                    o['data']['text/markdown'] = _local_api_links(md, host)
-        names.append(page_name(p))
-        if p.name == cfg.readme_nb:   # the landing page holds the (hidden) table of contents
-            toc = '\n'.join(page_name(q) for q in chapters()[1:])
+            if c.cell_type == 'markdown': c.source = _local_api_links(c.source, host, documented)
+        for o in _markdown_outputs(nb): o['data']['text/markdown'] = _local_api_links(o['data']['text/markdown'], host, documented)
+        if name == page_name(cfg.nbs_path/cfg.readme_nb):   # the landing page holds the (hidden) table of contents
+            toc = '\n'.join(list(pages)[1:])
             nb.cells.append(mk_cell(f'```{{toctree}}\n:hidden:\n:maxdepth: 2\n\n{toc}\n```', 'markdown'))
-        write_nb(nb, src/f'{page_name(p)}.ipynb')
+        write_nb(nb, src/f'{name}.ipynb')
     conf = Path(__file__).parent/'docs'
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", '-c', str(conf), '-d', str(src/'.doctrees'), str(src), str(out)]
     subprocess.run(cmd, check=True)
