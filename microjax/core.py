@@ -6,11 +6,11 @@
 __all__ = ['add_p', 'sub_p', 'mul_p', 'div_p', 'pow_p', 'neg_p', 'log_p', 'relu_p', 'trace_stack', 'Primitive', 'MainTrace',
            'new_main', 'concrete', 'Tracer', 'bind', 'relu', 'log', 'central_difference']
 
-# %% ../nbs/00_core.ipynb #d1736f9f
+# %% ../nbs/00_core.ipynb #aac4455f
 import math, numbers, operator
 from contextlib import contextmanager
 
-# %% ../nbs/00_core.ipynb #025cd12d
+# %% ../nbs/00_core.ipynb #6e784488
 class Primitive:
     "A differentiable operation: its `name`, its value on floats (`impl`) and one partial derivative per input."
     def __init__(self,
@@ -21,7 +21,7 @@ class Primitive:
     def __call__(self, *args): return bind(self, *args)
     def __repr__(self): return f'Primitive({self.name})'
 
-# %% ../nbs/00_core.ipynb #5eae7aad
+# %% ../nbs/00_core.ipynb #cb0e11a3
 def _relu(x): return x if x > 0 else 0.0
 def _drelu(x): return 1.0 if x > 0 else 0.0   # relu'(0) = 0, as in PyTorch and JAX
 
@@ -39,7 +39,7 @@ neg_p  = Primitive('neg',  operator.neg,     (lambda x: -1.0,))
 log_p  = Primitive('log',  math.log,         (lambda x: 1.0 / x,))
 relu_p = Primitive('relu', _relu,            (_drelu,))
 
-# %% ../nbs/00_core.ipynb #e8854ddf
+# %% ../nbs/00_core.ipynb #9cea3211
 class MainTrace:
     "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
     __slots__ = ('level', 'tape', 'active')
@@ -74,7 +74,7 @@ def new_main(main_type=MainTrace):
         trace_stack.pop()
         main.active = False
 
-# %% ../nbs/00_core.ipynb #56e95c75
+# %% ../nbs/00_core.ipynb #a14bfe62
 def concrete(x):
     "The plain float inside `x`, however many levels of tracers wrap it."
     while isinstance(x, Tracer): x = x.primal
@@ -110,7 +110,7 @@ class Tracer:
     def __format__(self, spec): return format(concrete(self), spec)
     def __repr__(self): return f'Tracer({self.primal!r}, level={self.main.level})'
 
-# %% ../nbs/00_core.ipynb #39265d64
+# %% ../nbs/00_core.ipynb #1e33afa7
 def _as_float(x, prim):
     "A constant operand as a float: integers (and numpy scalars) are promoted, anything else is an error."
     if type(x) is float: return x
@@ -136,7 +136,7 @@ def bind(prim:Primitive, *args):
     if top is None: return prim.impl(*[_as_float(a, prim) for a in args])
     return top.process(prim, args)
 
-# %% ../nbs/00_core.ipynb #9a09595e
+# %% ../nbs/00_core.ipynb #9ef1685f
 def _bind2(prim, x, y):
     "`bind(prim, x, y)`, fast when the traced operands are level-0 tracers of a tape with float primals."
     tx, ty = type(x), type(y)
@@ -145,18 +145,21 @@ def _bind2(prim, x, y):
         if ty is Tracer:
             if y.main is m and type(xp) is float and type(y.primal) is float:
                 yp, dx, dy, tape = y.primal, *prim.partials, m.tape
+                out = prim.impl(xp, yp)                   # the value first: its errors are the ones to report
                 tape.append((x.idx, dx(xp, yp), y.idx, dy(xp, yp)))
-                return Tracer(prim.impl(xp, yp), m, len(tape) - 1)
+                return Tracer(out, m, len(tape) - 1)
         elif type(xp) is float and (ty is float or not isinstance(y, Tracer)):
             yp, tape = _as_float(y, prim), m.tape
+            out = prim.impl(xp, yp)
             tape.append((x.idx, prim.partials[0](xp, yp)))
-            return Tracer(prim.impl(xp, yp), m, len(tape) - 1)
+            return Tracer(out, m, len(tape) - 1)
     elif ty is Tracer:
         yp, m = y.primal, y.main
         if type(yp) is float and (tx is float or not isinstance(x, Tracer)):
             xp, tape = _as_float(x, prim), m.tape
+            out = prim.impl(xp, yp)
             tape.append((y.idx, prim.partials[1](xp, yp)))
-            return Tracer(prim.impl(xp, yp), m, len(tape) - 1)
+            return Tracer(out, m, len(tape) - 1)
     return bind(prim, x, y)
 
 def _bind1(prim, x):
@@ -164,12 +167,12 @@ def _bind1(prim, x):
     if type(x) is Tracer:
         xp, m = x.primal, x.main
         if type(xp) is float:
-            tape = m.tape
+            out, tape = prim.impl(xp), m.tape
             tape.append((x.idx, prim.partials[0](xp)))
-            return Tracer(prim.impl(xp), m, len(tape) - 1)
+            return Tracer(out, m, len(tape) - 1)
     return bind(prim, x)
 
-# %% ../nbs/00_core.ipynb #d4e9b99c
+# %% ../nbs/00_core.ipynb #e8f5ca59
 def relu(x):
     "The rectified linear unit `max(x, 0)`, with relu'(0) = 0."
     return _bind1(relu_p, x)
@@ -178,7 +181,7 @@ def log(x):
     "The natural logarithm of `x`."
     return _bind1(log_p, x)
 
-# %% ../nbs/00_core.ipynb #f12c5901
+# %% ../nbs/00_core.ipynb #6c3cabdd
 def central_difference(f, xs, i:int, eps:float=1e-6):
     "Estimate the partial derivative of `f` with respect to input `i` at the point `xs`."
     hi = list(xs); hi[i] += eps

@@ -5,17 +5,18 @@
 # %% auto #0
 __all__ = ['Neuron', 'Layer', 'MLP', 'svm_loss', 'accuracy']
 
-# %% ../nbs/05_nn.ipynb #b7b2ce51
+# %% ../nbs/05_nn.ipynb #8d970141
 import random
 from dataclasses import dataclass
 from .core import relu
+from .tree_util import register_dataclass
 
-# %% ../nbs/05_nn.ipynb #dc7cd886
+# %% ../nbs/05_nn.ipynb #434c3337
 def _rng(seed) -> random.Random:
     "`seed` itself if it is a `random.Random`, else a new `random.Random(seed)`."
     return seed if isinstance(seed, random.Random) else random.Random(seed)
 
-# %% ../nbs/05_nn.ipynb #a99ca7ce
+# %% ../nbs/05_nn.ipynb #bc83998d
 @dataclass(frozen=True)
 class Neuron:
     "A neuron `relu(w . x + b)` (or `w . x + b` when not `nonlin`) with weights `w` and bias `b`."
@@ -45,13 +46,15 @@ class Neuron:
 
     def __repr__(self): return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
 
+register_dataclass(Neuron, ['w', 'b'], ['nonlin'])   # a pytree: the parameters are its leaves
+
 def _check_count(params, n:int, what:str):
     "A `ValueError` unless there are `n` `params`."
     if len(params) != n:
         raise ValueError(f'{what} has {n} parameters, but {len(params)} were given. '
                          'Pass the list that `parameters()` of such a model returns.')
 
-# %% ../nbs/05_nn.ipynb #205f64ed
+# %% ../nbs/05_nn.ipynb #f4fc30c7
 @dataclass(frozen=True)
 class Layer:
     "A layer of `neurons` that all read the same input."
@@ -80,7 +83,9 @@ class Layer:
 
     def __repr__(self): return f"Layer of [{', '.join(map(repr, self.neurons))}]"
 
-# %% ../nbs/05_nn.ipynb #f3f8eefd
+register_dataclass(Layer, ['neurons'], [])
+
+# %% ../nbs/05_nn.ipynb #c20ffbed
 @dataclass(frozen=True)
 class MLP:
     "A multi-layer perceptron: ReLU `layers` followed by a linear one."
@@ -116,7 +121,9 @@ class MLP:
 
     def __repr__(self): return f"MLP of [{', '.join(map(repr, self.layers))}]"
 
-# %% ../nbs/05_nn.ipynb #71c5c550
+register_dataclass(MLP, ['layers'], [])
+
+# %% ../nbs/05_nn.ipynb #35cfa99d
 def svm_loss(model, X, y, alpha:float=1e-4):
     "Mean hinge loss `relu(1 - y*score)` of `model` on samples `X` with labels `y` in {-1, 1}, plus `alpha` times the sum of squared parameters."
     losses = [relu(1 - yi * model(xi)) for xi, yi in zip(X, y)]

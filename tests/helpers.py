@@ -2,17 +2,21 @@
 import math
 import torch
 import microjax.engine as mj
+import microjax.primitives as mp
 
 torch.set_default_dtype(torch.float64)
 
+FUNCTIONS = ['relu', 'log', 'exp', 'sin', 'cos', 'tanh', 'sigmoid', 'sqrt', 'abs']
+
 class TorchOps:
-    "The non-operator functions a test expression may use, for PyTorch."
-    relu = staticmethod(lambda x: torch.relu(torch.as_tensor(x)))
-    log = staticmethod(lambda x: torch.log(torch.as_tensor(x)))
+    "The non-operator functions a test expression may use, for PyTorch (plain floats are made tensors)."
+for _n in FUNCTIONS:
+    setattr(TorchOps, _n, staticmethod(lambda x, f=getattr(torch, _n): f(torch.as_tensor(x))))
 
 class MjOps:
     "The same functions for microjax."
-    relu, log = staticmethod(mj.relu), staticmethod(mj.log)
+for _n in FUNCTIONS:
+    setattr(MjOps, _n, staticmethod(getattr(mp, _n)))
 
 def as_list(g): return g if isinstance(g, list) else [g]
 

@@ -22,6 +22,16 @@ UNARY = {   # name: (function of (ops, x), points)
     'relu':       (lambda o, x: o.relu(x), [-2.3, 0.7]),
     'relu_sq':    (lambda o, x: o.relu(x * x - 1.0), [-2.3, 0.7]),
     'log':        (lambda o, x: o.log(x), [0.3, 1.7]),
+    'exp':        (lambda o, x: o.exp(x), [-2.3, 0.7]),
+    'sin':        (lambda o, x: o.sin(x), [-2.3, 0.7]),
+    'cos':        (lambda o, x: o.cos(x), [-2.3, 0.7]),
+    'tanh':       (lambda o, x: o.tanh(x), [-2.3, 0.7]),
+    'sigmoid':    (lambda o, x: o.sigmoid(x), [-2.3, 0.0, 0.7, 30.0, -30.0]),
+    'sqrt':       (lambda o, x: o.sqrt(x), [0.3, 1.7]),
+    'abs':        (lambda o, x: o.abs(x), [-2.3, 0.7]),
+    'exp_sin':    (lambda o, x: o.exp(o.sin(x)) * o.cos(x * x), [-1.1, 0.7]),
+    'softplus':   (lambda o, x: o.log(1 + o.exp(x)), [-2.3, 0.7]),
+    'tanh_sqrt':  (lambda o, x: o.tanh(o.sqrt(x * x + 1.0)) / (1 + o.abs(x)), [-2.3, 0.7]),
     'rational':   (lambda o, x: (x + 1) / (x * x + 1), [-2.3, 0.7]),
     'poly':       (lambda o, x: 5 * x**5 + 3 * x**3 + 1, [-1.1, 0.0, 1.0]),
     'log_poly':   (lambda o, x: o.log(1 + x * x) * x, [-2.3, 0.7]),
@@ -47,6 +57,20 @@ BINARY = {
     'pow':   (lambda o, x, y: x ** y, [(2.0, 3.0), (0.7, -1.3)]),
     'mixed': (lambda o, x, y: o.relu(x * y) + o.log(x) / (y * y + 1), [(1.3, -0.4), (1.3, 0.6)]),
     'g_fn':  (g_fn, [(-4.0, 2.0), (1.5, -0.5)]),
+    'trig':  (lambda o, x, y: o.sin(x * y) + o.cos(x - y) * o.sigmoid(y), [(0.4, 1.3)]),
+    'norm':  (lambda o, x, y: o.sqrt(x * x + y * y) + o.exp(-x * y), [(0.4, -1.3)]),
+}
+
+# Kinks and edges: the same answer as PyTorch (see the conventions table in the primitives chapter).
+EDGES = {
+    'relu_at_0':     (lambda o, x: o.relu(x), 0.0),
+    'abs_at_0':      (lambda o, x: o.abs(x), 0.0),
+    'sqrt_at_0':     (lambda o, x: o.sqrt(x), 0.0),
+    'pow0_at_0':     (lambda o, x: x ** 0.0, 0.0),
+    'pow_dy_at_0':   (lambda o, y: 0.0 ** y, 2.0),                  # base 0, traced exponent
+    'pow_dy_neg':    (lambda o, y: (-2.0) ** y, 2.0),               # negative base: nan
+    'sigmoid_1000':  (lambda o, x: o.sigmoid(x), 1000.0),
+    'sigmoid_-1000': (lambda o, x: o.sigmoid(x), -1000.0),
 }
 
 @pytest.mark.parametrize('name', sorted(UNARY))
@@ -58,3 +82,10 @@ def test_unary(name):
 def test_binary(name):
     f, points = BINARY[name]
     for xs in points: check_against_torch(f, xs, order=3, rtol=1e-8)
+
+@pytest.mark.parametrize('name', sorted(EDGES))
+def test_edges_first_derivative(name):
+    from helpers import torch_derivatives, mj_derivative
+    f, x = EDGES[name]
+    expected, actual = torch_derivatives(f, (x,), 1)[(0,)], mj_derivative(f, (0,))(x)
+    assert (math.isnan(expected) and math.isnan(actual)) or expected == pytest.approx(actual, rel=1e-12), (expected, actual)
