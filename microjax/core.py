@@ -6,11 +6,11 @@
 __all__ = ['add_p', 'sub_p', 'mul_p', 'div_p', 'pow_p', 'neg_p', 'log_p', 'relu_p', 'trace_stack', 'Primitive', 'MainTrace',
            'new_main', 'concrete', 'Tracer', 'bind', 'relu', 'log', 'central_difference']
 
-# %% ../nbs/00_core.ipynb #aac4455f
+# %% ../nbs/00_core.ipynb #37ed74b4
 import math, numbers, operator
 from contextlib import contextmanager
 
-# %% ../nbs/00_core.ipynb #6e784488
+# %% ../nbs/00_core.ipynb #77a1afa1
 class Primitive:
     "A differentiable operation: its `name`, its value on floats (`impl`) and one partial derivative per input."
     def __init__(self,
@@ -21,7 +21,7 @@ class Primitive:
     def __call__(self, *args): return bind(self, *args)
     def __repr__(self): return f'Primitive({self.name})'
 
-# %% ../nbs/00_core.ipynb #cb0e11a3
+# %% ../nbs/00_core.ipynb #9cf583e8
 def _relu(x): return x if x > 0 else 0.0
 def _drelu(x): return 1.0 if x > 0 else 0.0   # relu'(0) = 0, as in PyTorch and JAX
 
@@ -39,7 +39,7 @@ neg_p  = Primitive('neg',  operator.neg,     (lambda x: -1.0,))
 log_p  = Primitive('log',  math.log,         (lambda x: 1.0 / x,))
 relu_p = Primitive('relu', _relu,            (_drelu,))
 
-# %% ../nbs/00_core.ipynb #9cea3211
+# %% ../nbs/00_core.ipynb #5d1f7f76
 class MainTrace:
     "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
     __slots__ = ('level', 'tape', 'active')
@@ -74,7 +74,7 @@ def new_main(main_type=MainTrace):
         trace_stack.pop()
         main.active = False
 
-# %% ../nbs/00_core.ipynb #a14bfe62
+# %% ../nbs/00_core.ipynb #8737bb2e
 def concrete(x):
     "The plain float inside `x`, however many levels of tracers wrap it."
     while isinstance(x, Tracer): x = x.primal
@@ -86,17 +86,17 @@ class Tracer:
     __array_ufunc__ = None   # numpy scalars hand `np.float64(2) * tracer` over to `Tracer.__rmul__`
     __hash__ = None          # tracers compare by value, like floats, so they cannot be dict keys
     def __init__(self, primal, main:MainTrace, idx:int): self.primal,self.main,self.idx = primal,main,idx
-    def __add__(self, o): return _bind2(add_p, self, o)
-    def __radd__(self, o): return _bind2(add_p, o, self)
-    def __sub__(self, o): return _bind2(sub_p, self, o)
-    def __rsub__(self, o): return _bind2(sub_p, o, self)
-    def __mul__(self, o): return _bind2(mul_p, self, o)
-    def __rmul__(self, o): return _bind2(mul_p, o, self)
-    def __truediv__(self, o): return _bind2(div_p, self, o)
-    def __rtruediv__(self, o): return _bind2(div_p, o, self)
-    def __pow__(self, o): return _bind2(pow_p, self, o)
-    def __rpow__(self, o): return _bind2(pow_p, o, self)
-    def __neg__(self): return _bind1(neg_p, self)
+    def __add__(self, o): return bind(add_p, self, o)
+    def __radd__(self, o): return bind(add_p, o, self)
+    def __sub__(self, o): return bind(sub_p, self, o)
+    def __rsub__(self, o): return bind(sub_p, o, self)
+    def __mul__(self, o): return bind(mul_p, self, o)
+    def __rmul__(self, o): return bind(mul_p, o, self)
+    def __truediv__(self, o): return bind(div_p, self, o)
+    def __rtruediv__(self, o): return bind(div_p, o, self)
+    def __pow__(self, o): return bind(pow_p, self, o)
+    def __rpow__(self, o): return bind(pow_p, o, self)
+    def __neg__(self): return bind(neg_p, self)
     def __pos__(self): return self
     def __float__(self): return float(concrete(self))
     def __int__(self): return int(concrete(self))
@@ -110,7 +110,7 @@ class Tracer:
     def __format__(self, spec): return format(concrete(self), spec)
     def __repr__(self): return f'Tracer({self.primal!r}, level={self.main.level})'
 
-# %% ../nbs/00_core.ipynb #1e33afa7
+# %% ../nbs/00_core.ipynb #7e6e8fc6
 def _as_float(x, prim):
     "A constant operand as a float: integers (and numpy scalars) are promoted, anything else is an error."
     if type(x) is float: return x
@@ -136,31 +136,36 @@ def bind(prim:Primitive, *args):
     if top is None: return prim.impl(*[_as_float(a, prim) for a in args])
     return top.process(prim, args)
 
-# %% ../nbs/00_core.ipynb #9ef1685f
-def _bind2(prim, x, y):
-    "`bind(prim, x, y)`, fast when the traced operands are level-0 tracers of a tape with float primals."
-    tx, ty = type(x), type(y)
-    if tx is Tracer:
-        xp, m = x.primal, x.main
-        if ty is Tracer:
-            if y.main is m and type(xp) is float and type(y.primal) is float:
-                yp, dx, dy, tape = y.primal, *prim.partials, m.tape
-                out = prim.impl(xp, yp)                   # the value first: its errors are the ones to report
-                tape.append((x.idx, dx(xp, yp), y.idx, dy(xp, yp)))
+# %% ../nbs/00_core.ipynb #79e1d4ef
+def _binary(prim, swap:bool=False):
+    "The operator method `bind(prim, self, other)` (`bind(prim, other, self)` if `swap`), fast for tape tracers with float primals."
+    impl, (dx, dy) = prim.impl, prim.partials
+    def method(a, b):
+        x, y = (b, a) if swap else (a, b)
+        tx, ty = type(x), type(y)
+        if tx is Tracer:
+            xp, m = x.primal, x.main
+            if ty is Tracer:
+                if y.main is m and type(xp) is float and type(y.primal) is float:
+                    yp, tape = y.primal, m.tape
+                    out = impl(xp, yp)                 # the value first: its errors are the ones to report
+                    tape.append((x.idx, dx(xp, yp), y.idx, dy(xp, yp)))
+                    return Tracer(out, m, len(tape) - 1)
+            elif type(xp) is float and (ty is float or not isinstance(y, Tracer)):
+                yp, tape = _as_float(y, prim), m.tape
+                out = impl(xp, yp)
+                tape.append((x.idx, dx(xp, yp)))
                 return Tracer(out, m, len(tape) - 1)
-        elif type(xp) is float and (ty is float or not isinstance(y, Tracer)):
-            yp, tape = _as_float(y, prim), m.tape
-            out = prim.impl(xp, yp)
-            tape.append((x.idx, prim.partials[0](xp, yp)))
-            return Tracer(out, m, len(tape) - 1)
-    elif ty is Tracer:
-        yp, m = y.primal, y.main
-        if type(yp) is float and (tx is float or not isinstance(x, Tracer)):
-            xp, tape = _as_float(x, prim), m.tape
-            out = prim.impl(xp, yp)
-            tape.append((y.idx, prim.partials[1](xp, yp)))
-            return Tracer(out, m, len(tape) - 1)
-    return bind(prim, x, y)
+        elif ty is Tracer:
+            yp, m = y.primal, y.main
+            if type(yp) is float and (tx is float or not isinstance(x, Tracer)):
+                xp, tape = _as_float(x, prim), m.tape
+                out = impl(xp, yp)
+                tape.append((y.idx, dy(xp, yp)))
+                return Tracer(out, m, len(tape) - 1)
+        return bind(prim, x, y)
+    method.__name__ = f'{prim.name}{"_swapped" if swap else ""}'
+    return method
 
 def _bind1(prim, x):
     "`bind(prim, x)`, fast when `x` is a tracer of a tape with a float primal."
@@ -172,7 +177,12 @@ def _bind1(prim, x):
             return Tracer(out, m, len(tape) - 1)
     return bind(prim, x)
 
-# %% ../nbs/00_core.ipynb #e8f5ca59
+for _name, _prim in [('add', add_p), ('sub', sub_p), ('mul', mul_p), ('truediv', div_p), ('pow', pow_p)]:
+    setattr(Tracer, f'__{_name}__', _binary(_prim))
+    setattr(Tracer, f'__r{_name}__', _binary(_prim, swap=True))
+Tracer.__neg__ = lambda self: _bind1(neg_p, self)
+
+# %% ../nbs/00_core.ipynb #00d88504
 def relu(x):
     "The rectified linear unit `max(x, 0)`, with relu'(0) = 0."
     return _bind1(relu_p, x)
@@ -181,7 +191,7 @@ def log(x):
     "The natural logarithm of `x`."
     return _bind1(log_p, x)
 
-# %% ../nbs/00_core.ipynb #6c3cabdd
+# %% ../nbs/00_core.ipynb #b5ccf2ae
 def central_difference(f, xs, i:int, eps:float=1e-6):
     "Estimate the partial derivative of `f` with respect to input `i` at the point `xs`."
     hi = list(xs); hi[i] += eps
