@@ -6,11 +6,11 @@
 __all__ = ['add_p', 'sub_p', 'mul_p', 'div_p', 'pow_p', 'neg_p', 'log_p', 'relu_p', 'trace_stack', 'Primitive', 'MainTrace',
            'new_main', 'concrete', 'Tracer', 'bind', 'relu', 'log', 'central_difference']
 
-# %% ../nbs/00_core.ipynb #37ed74b4
+# %% ../nbs/00_core.ipynb #3bc5d5b4
 import math, numbers, operator
 from contextlib import contextmanager
 
-# %% ../nbs/00_core.ipynb #77a1afa1
+# %% ../nbs/00_core.ipynb #f44a174c
 class Primitive:
     "A differentiable operation: its `name`, its value on floats (`impl`) and one partial derivative per input."
     def __init__(self,
@@ -21,7 +21,7 @@ class Primitive:
     def __call__(self, *args): return bind(self, *args)
     def __repr__(self): return f'Primitive({self.name})'
 
-# %% ../nbs/00_core.ipynb #9cf583e8
+# %% ../nbs/00_core.ipynb #de52e3b8
 def _relu(x): return x if x > 0 else 0.0
 def _drelu(x): return 1.0 if x > 0 else 0.0   # relu'(0) = 0, as in PyTorch and JAX
 
@@ -39,7 +39,7 @@ neg_p  = Primitive('neg',  operator.neg,     (lambda x: -1.0,))
 log_p  = Primitive('log',  math.log,         (lambda x: 1.0 / x,))
 relu_p = Primitive('relu', _relu,            (_drelu,))
 
-# %% ../nbs/00_core.ipynb #5d1f7f76
+# %% ../nbs/00_core.ipynb #b468fa68
 class MainTrace:
     "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
     __slots__ = ('level', 'tape', 'active')
@@ -74,7 +74,7 @@ def new_main(main_type=MainTrace):
         trace_stack.pop()
         main.active = False
 
-# %% ../nbs/00_core.ipynb #8737bb2e
+# %% ../nbs/00_core.ipynb #0515b84a
 def concrete(x):
     "The plain float inside `x`, however many levels of tracers wrap it."
     while isinstance(x, Tracer): x = x.primal
@@ -86,17 +86,6 @@ class Tracer:
     __array_ufunc__ = None   # numpy scalars hand `np.float64(2) * tracer` over to `Tracer.__rmul__`
     __hash__ = None          # tracers compare by value, like floats, so they cannot be dict keys
     def __init__(self, primal, main:MainTrace, idx:int): self.primal,self.main,self.idx = primal,main,idx
-    def __add__(self, o): return bind(add_p, self, o)
-    def __radd__(self, o): return bind(add_p, o, self)
-    def __sub__(self, o): return bind(sub_p, self, o)
-    def __rsub__(self, o): return bind(sub_p, o, self)
-    def __mul__(self, o): return bind(mul_p, self, o)
-    def __rmul__(self, o): return bind(mul_p, o, self)
-    def __truediv__(self, o): return bind(div_p, self, o)
-    def __rtruediv__(self, o): return bind(div_p, o, self)
-    def __pow__(self, o): return bind(pow_p, self, o)
-    def __rpow__(self, o): return bind(pow_p, o, self)
-    def __neg__(self): return bind(neg_p, self)
     def __pos__(self): return self
     def __float__(self): return float(concrete(self))
     def __int__(self): return int(concrete(self))
@@ -110,7 +99,7 @@ class Tracer:
     def __format__(self, spec): return format(concrete(self), spec)
     def __repr__(self): return f'Tracer({self.primal!r}, level={self.main.level})'
 
-# %% ../nbs/00_core.ipynb #7e6e8fc6
+# %% ../nbs/00_core.ipynb #54ee38e8
 def _as_float(x, prim):
     "A constant operand as a float: integers (and numpy scalars) are promoted, anything else is an error."
     if type(x) is float: return x
@@ -136,7 +125,7 @@ def bind(prim:Primitive, *args):
     if top is None: return prim.impl(*[_as_float(a, prim) for a in args])
     return top.process(prim, args)
 
-# %% ../nbs/00_core.ipynb #79e1d4ef
+# %% ../nbs/00_core.ipynb #8c1d9e49
 def _binary(prim, swap:bool=False):
     "The operator method `bind(prim, self, other)` (`bind(prim, other, self)` if `swap`), fast for tape tracers with float primals."
     impl, (dx, dy) = prim.impl, prim.partials
@@ -182,7 +171,7 @@ for _name, _prim in [('add', add_p), ('sub', sub_p), ('mul', mul_p), ('truediv',
     setattr(Tracer, f'__r{_name}__', _binary(_prim, swap=True))
 Tracer.__neg__ = lambda self: _bind1(neg_p, self)
 
-# %% ../nbs/00_core.ipynb #00d88504
+# %% ../nbs/00_core.ipynb #3f2be036
 def relu(x):
     "The rectified linear unit `max(x, 0)`, with relu'(0) = 0."
     return _bind1(relu_p, x)
@@ -191,7 +180,7 @@ def log(x):
     "The natural logarithm of `x`."
     return _bind1(log_p, x)
 
-# %% ../nbs/00_core.ipynb #b5ccf2ae
+# %% ../nbs/00_core.ipynb #99bb1534
 def central_difference(f, xs, i:int, eps:float=1e-6):
     "Estimate the partial derivative of `f` with respect to input `i` at the point `xs`."
     hi = list(xs); hi[i] += eps

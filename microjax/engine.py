@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'stop_gradient', 'Primitive', 'Tracer', 'relu', 'log']
 
-# %% ../nbs/02_engine.ipynb #91ff249f
+# %% ../nbs/02_engine.ipynb #f5289940
 import numbers, reprlib, functools
 from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log
 from .tree_util import tree_flatten, tree_unflatten, tree_map
 
-# %% ../nbs/02_engine.ipynb #bb583052
+# %% ../nbs/02_engine.ipynb #af946ae7
 _all_ = ['Primitive', 'Tracer', 'relu', 'log']
 
-# %% ../nbs/02_engine.ipynb #5819143b
+# %% ../nbs/02_engine.ipynb #52eeb379
 def trace(fun, *args):
     "Run `fun` on tracers standing for `args` at a new level; return its output, the input tracers and the `MainTrace`."
     with new_main() as main:
@@ -21,7 +21,7 @@ def trace(fun, *args):
         out = fun(*ins)
     return out, ins, main
 
-# %% ../nbs/02_engine.ipynb #076ccb74
+# %% ../nbs/02_engine.ipynb #bc40c514
 def backwards(tape:list, seeds:dict):
     "Sweep `tape` once in reverse from `seeds` (node index: cotangent); return every node's cotangent, `None` where no seed depends on it."
     cts = [None] * len(tape)
@@ -45,7 +45,7 @@ def backwards(tape:list, seeds:dict):
             cts[i] = ct * d if c is None else c + ct * d
     return cts
 
-# %% ../nbs/02_engine.ipynb #bf202292
+# %% ../nbs/02_engine.ipynb #b12e6815
 def _check_leaf(x, where:str, name:str):
     "The leaf `x` of an argument as a float (or tracer), or a `TypeError` saying `where` it is."
     if type(x) is float or isinstance(x, Tracer): return x
@@ -55,13 +55,12 @@ def _check_leaf(x, where:str, name:str):
                     'differentiated, e.g. `grad(lambda x: f(x, data))`.')
 
 def _flatten_args(args, positions, name:str):
-    "The leaves of the arguments at `positions`, checked, and their structure."
+    "The leaves of `args` (the arguments at `positions`), checked, and their structure."
     leaves, treedef = tree_flatten(list(args))
     checked = []
-    for i, a in zip(positions, args):
-        ls = tree_flatten(a)[0]
-        where = f'argument {i}' if ls == [a] else f'a leaf of argument {i}'
-        checked += [_check_leaf(l, where, name) for l in ls]
+    for i, d in zip(positions, treedef.children):     # each argument's leaves, in order
+        where = f'argument {i}' if d.node_type is None else f'a leaf of argument {i}'
+        checked += [_check_leaf(l, where, name) for l in leaves[len(checked):len(checked) + d.num_leaves]]
     return checked, treedef
 
 def _lower(x, main):
@@ -119,7 +118,7 @@ def vjp(fun, *primals, has_aux:bool=False):
     "`(fun(*primals), vjp_fun)`, where `vjp_fun(ct)` pulls a cotangent of the output back to a tuple of cotangents of `primals`."
     return _vjp(fun, primals, has_aux, 'vjp')
 
-# %% ../nbs/02_engine.ipynb #9d6b4273
+# %% ../nbs/02_engine.ipynb #5d985766
 def _argnums(argnums, n:int, name:str) -> tuple:
     "The positions `argnums` asks for, among `n` positional arguments (all of them for `None`)."
     if n == 0: raise TypeError(f'{name} needs at least one positional argument to differentiate with respect to.')
@@ -163,7 +162,7 @@ def grad(fun, argnums=None, has_aux:bool=False):
     grad_fun.__doc__ = f'Gradient of {getattr(fun, "__name__", "fun")}.'
     return grad_fun
 
-# %% ../nbs/02_engine.ipynb #8ff4a81b
+# %% ../nbs/02_engine.ipynb #8349c94e
 def stop_gradient(x):
     "`x` (a number or pytree) as a constant to every transformation: the same value, with zero derivative."
     return tree_map(concrete, x)
