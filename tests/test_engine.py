@@ -73,3 +73,10 @@ def test_trace_and_backwards():
     out, ins, main = trace(lambda x, y: x * y + y, 2.0, 5.0)
     cts = backwards(main.tape, {out.idx: 1.0})
     assert (cts[ins[0].idx], cts[ins[1].idx]) == (5.0, 3.0)
+
+def test_builtin_abs_works_with_the_engine_alone():
+    "Python's abs() on a tracer needs no import beyond microjax.engine (checked in a fresh interpreter)."
+    import subprocess
+    code = 'from microjax.engine import grad; print(grad(lambda x: abs(x) * x)(-3.0))'
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
+    assert float(out) == pytest.approx(6.0)
