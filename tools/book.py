@@ -40,14 +40,15 @@ def processed(nb_path:Path):
     return nb, meta.get('title', page_name(nb_path)), ' '.join(meta.get('description', '').split())
 
 def readme() -> str:
-    "README.md's text, from the readme notebook; chapter links point to the notebooks."
+    "README.md's text, from the readme notebook; links to chapters and API names point to the notebooks."
     from nbconvert import MarkdownExporter
     nb, title, summary = processed(cfg.nbs_path/cfg.readme_nb)
     with tempfile.TemporaryDirectory() as d:
         write_nb(nb, Path(d)/'index.ipynb')
         body, _ = MarkdownExporter().from_filename(str(Path(d)/'index.ipynb'))
     pages = {page_name(p): p.name for p in chapters()}
-    body = re.sub(r'\]\((\w+)\.html\)', lambda m: f'](nbs/{pages.get(m[1], m[1] + ".ipynb")})', body)
+    host = re.escape(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')) + '/'
+    body = re.sub(r'\]\((?:' + host + r')?(\w+)\.html(?:#[\w.-]*)?\)', lambda m: f'](nbs/{pages.get(m[1], m[1] + ".ipynb")})', body)
     head = f"# {title}\n\n<!-- Generated from nbs/{cfg.readme_nb} by `make readme`: edit the notebook, not this file. -->\n\n> {summary}\n\n"
     return head + re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
 
