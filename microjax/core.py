@@ -6,11 +6,11 @@
 __all__ = ['add_p', 'sub_p', 'mul_p', 'div_p', 'pow_p', 'neg_p', 'log_p', 'relu_p', 'abs_p', 'trace_stack', 'Primitive',
            'MainTrace', 'new_main', 'concrete', 'Tracer', 'bind', 'relu', 'log', 'abs', 'central_difference']
 
-# %% ../nbs/00_core.ipynb #a148e4b2
+# %% ../nbs/00_core.ipynb #5ee29f73
 import builtins, math, numbers, operator
 from contextlib import contextmanager
 
-# %% ../nbs/00_core.ipynb #370f75d8
+# %% ../nbs/00_core.ipynb #5a99b308
 class Primitive:
     "A differentiable operation: its `name`, its value on floats (`impl`) and one partial derivative per input."
     def __init__(self,
@@ -21,7 +21,7 @@ class Primitive:
     def __call__(self, *args): return bind(self, *args)
     def __repr__(self): return f'Primitive({self.name})'
 
-# %% ../nbs/00_core.ipynb #3df9db2a
+# %% ../nbs/00_core.ipynb #42f5e30b
 def _relu(x): return x if x > 0 else 0.0
 def _drelu(x): return 1.0 if x > 0 else 0.0   # relu'(0) = 0, as in PyTorch and JAX
 def _dabs(x): return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)   # abs'(0) = 0, as in PyTorch
@@ -41,7 +41,7 @@ log_p  = Primitive('log',  math.log,         (lambda x: 1.0 / x,))
 relu_p = Primitive('relu', _relu,            (_drelu,))
 abs_p  = Primitive('abs',  builtins.abs,     (_dabs,))
 
-# %% ../nbs/00_core.ipynb #a145c91e
+# %% ../nbs/00_core.ipynb #d0a4214d
 class MainTrace:
     "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
     __slots__ = ('level', 'tape', 'active')
@@ -52,9 +52,13 @@ class MainTrace:
         self.tape.append(())
         return Tracer(x, self, len(self.tape) - 1)
 
+    def lower(self, x):
+        "`x` one level down: the primal of a tracer of this level; anything else (a constant here) unchanged."
+        return x.primal if isinstance(x, Tracer) and x.main is self else x
+
     def process(self, prim, args):
         "Record `prim` applied to `args` at this level (see `bind` below)."
-        primals = [a.primal if isinstance(a, Tracer) and a.main is self else a for a in args]
+        primals = [self.lower(a) for a in args]
         out = bind(prim, *primals)                                    # one level down
         node = ()
         for a, partial in zip(args, prim.partials):
@@ -76,7 +80,7 @@ def new_main(main_type=MainTrace):
         trace_stack.pop()
         main.active = False
 
-# %% ../nbs/00_core.ipynb #beb15a3a
+# %% ../nbs/00_core.ipynb #dbdadac8
 def concrete(x):
     "The plain float inside `x`, however many levels of tracers wrap it."
     while isinstance(x, Tracer): x = x.primal
@@ -101,7 +105,7 @@ class Tracer:
     def __format__(self, spec): return format(concrete(self), spec)
     def __repr__(self): return f'Tracer({self.primal!r}, level={self.main.level})'
 
-# %% ../nbs/00_core.ipynb #056c551f
+# %% ../nbs/00_core.ipynb #fc5490fe
 def _as_float(x, prim):
     "A constant operand as a float: integers (and numpy scalars) are promoted, anything else is an error."
     if type(x) is float: return x
@@ -127,7 +131,7 @@ def bind(prim:Primitive, *args):
     if top is None: return prim.impl(*[_as_float(a, prim) for a in args])
     return top.process(prim, args)
 
-# %% ../nbs/00_core.ipynb #8bc5e3c4
+# %% ../nbs/00_core.ipynb #3d6b16ad
 def _binary(prim, swap:bool=False):
     "The operator method `bind(prim, self, other)` (`bind(prim, other, self)` if `swap`), fast for tape tracers with float primals."
     impl, (dx, dy) = prim.impl, prim.partials
@@ -174,7 +178,7 @@ for _name, _prim in [('add', add_p), ('sub', sub_p), ('mul', mul_p), ('truediv',
 Tracer.__neg__ = lambda self: _bind1(neg_p, self)
 Tracer.__abs__ = lambda self: _bind1(abs_p, self)     # Python's own `abs(x)`
 
-# %% ../nbs/00_core.ipynb #bc4291d5
+# %% ../nbs/00_core.ipynb #399845f4
 def relu(x):
     "The rectified linear unit `max(x, 0)`, with relu'(0) = 0."
     return _bind1(relu_p, x)
@@ -187,7 +191,7 @@ def abs(x):
     "The absolute value of `x`, with abs'(0) = 0."
     return _bind1(abs_p, x)
 
-# %% ../nbs/00_core.ipynb #be231d3a
+# %% ../nbs/00_core.ipynb #6ddd686b
 def central_difference(f, xs, i:int, eps:float=1e-6):
     "Estimate the partial derivative of `f` with respect to input `i` at the point `xs`."
     hi = list(xs); hi[i] += eps

@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'stop_gradient', 'Primitive', 'Tracer', 'relu', 'log']
 
-# %% ../nbs/02_engine.ipynb #f5289940
+# %% ../nbs/02_engine.ipynb #636e8dc2
 import numbers, reprlib, functools
 from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log
 from .tree_util import tree_flatten, tree_unflatten, tree_map
 
-# %% ../nbs/02_engine.ipynb #af946ae7
+# %% ../nbs/02_engine.ipynb #76faf0d5
 _all_ = ['Primitive', 'Tracer', 'relu', 'log']
 
-# %% ../nbs/02_engine.ipynb #52eeb379
+# %% ../nbs/02_engine.ipynb #91d6fa63
 def trace(fun, *args):
     "Run `fun` on tracers standing for `args` at a new level; return its output, the input tracers and the `MainTrace`."
     with new_main() as main:
@@ -21,7 +21,7 @@ def trace(fun, *args):
         out = fun(*ins)
     return out, ins, main
 
-# %% ../nbs/02_engine.ipynb #bc40c514
+# %% ../nbs/02_engine.ipynb #ceaa7983
 def backwards(tape:list, seeds:dict):
     "Sweep `tape` once in reverse from `seeds` (node index: cotangent); return every node's cotangent, `None` where no seed depends on it."
     cts = [None] * len(tape)
@@ -45,7 +45,7 @@ def backwards(tape:list, seeds:dict):
             cts[i] = ct * d if c is None else c + ct * d
     return cts
 
-# %% ../nbs/02_engine.ipynb #b12e6815
+# %% ../nbs/02_engine.ipynb #72da7efe
 def _check_leaf(x, where:str, name:str):
     "The leaf `x` of an argument as a float (or tracer), or a `TypeError` saying `where` it is."
     if type(x) is float or isinstance(x, Tracer): return x
@@ -64,8 +64,8 @@ def _flatten_args(args, positions, name:str):
     return checked, treedef
 
 def _lower(x, main):
-    "`x` one level down: the primal of a tracer of `main`; anything else as it is, numbers as floats."
-    if type(x) is Tracer and x.main is main: return x.primal
+    "An output `x` one level down from `main` (`main.lower`), with plain numbers as floats."
+    x = main.lower(x)
     return x if isinstance(x, Tracer) or not isinstance(x, numbers.Real) else float(x)
 
 def _split_aux(out, name:str):
@@ -91,9 +91,9 @@ def _flatten_out(out, name:str):
                             f'but the output has a leaf {reprlib.repr(o)} (a {type(o).__name__}).')
     return leaves, treedef
 
-def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False):
-    "`vjp`'s work; `name` goes into error messages, and `scalar` demands a single output as `grad` does."
-    leaves, treedef = _flatten_args(primals, range(len(primals)), name)
+def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None):
+    "`vjp`'s work; `name` and the arguments' `positions` go into error messages; `scalar` demands one output as `grad` does."
+    leaves, treedef = _flatten_args(primals, positions or range(len(primals)), name)
     out, ins, main = trace(lambda *xs: fun(*tree_unflatten(treedef, xs)), *leaves)
     aux = None
     if has_aux:
@@ -118,7 +118,7 @@ def vjp(fun, *primals, has_aux:bool=False):
     "`(fun(*primals), vjp_fun)`, where `vjp_fun(ct)` pulls a cotangent of the output back to a tuple of cotangents of `primals`."
     return _vjp(fun, primals, has_aux, 'vjp')
 
-# %% ../nbs/02_engine.ipynb #5d985766
+# %% ../nbs/02_engine.ipynb #29ddad96
 def _argnums(argnums, n:int, name:str) -> tuple:
     "The positions `argnums` asks for, among `n` positional arguments (all of them for `None`)."
     if n == 0: raise TypeError(f'{name} needs at least one positional argument to differentiate with respect to.')
@@ -133,14 +133,18 @@ def _argnums(argnums, n:int, name:str) -> tuple:
                              f'positional argument{"s" if n != 1 else ""}: use positions 0 to {n - 1}.')
     return tuple(i % n for i in nums)
 
-def _value_and_grad(fun, args, argnums, has_aux:bool, name:str):
-    "`(value, grads)` or `((value, aux), grads)`, shaped as `argnums` asks."
-    nums = _argnums(argnums, len(args), name)
+def _substitute(fun, args, nums):
+    "`fun` as a function of the arguments at positions `nums` alone, the others fixed to their values in `args`."
     def f(*diff):
         new = list(args)
         for i, a in zip(nums, diff): new[i] = a
         return fun(*new)
-    res = _vjp(f, [args[i] for i in nums], has_aux, name, scalar=True)
+    return f
+
+def _value_and_grad(fun, args, argnums, has_aux:bool, name:str):
+    "`(value, grads)` or `((value, aux), grads)`, shaped as `argnums` asks."
+    nums = _argnums(argnums, len(args), name)
+    res = _vjp(_substitute(fun, args, nums), [args[i] for i in nums], has_aux, name, scalar=True, positions=nums)
     value, grads = res[0], list(res[1](1.0))
     if argnums is None: grads = grads[0] if len(grads) == 1 else grads
     else: grads = grads[0] if isinstance(argnums, int) else tuple(grads)
@@ -162,7 +166,7 @@ def grad(fun, argnums=None, has_aux:bool=False):
     grad_fun.__doc__ = f'Gradient of {getattr(fun, "__name__", "fun")}.'
     return grad_fun
 
-# %% ../nbs/02_engine.ipynb #8349c94e
+# %% ../nbs/02_engine.ipynb #ee901163
 def stop_gradient(x):
     "`x` (a number or pytree) as a constant to every transformation: the same value, with zero derivative."
     return tree_map(concrete, x)

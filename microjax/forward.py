@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['JVPTracer', 'JVPTrace', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check_grads']
 
-# %% ../nbs/03_forward.ipynb #d25f6a4e
+# %% ../nbs/03_forward.ipynb #3e52e1b3
 from .core import Tracer, MainTrace, new_main, bind, central_difference, trace_stack
 from .tree_util import tree_flatten, tree_unflatten, tree_leaves, tree_structure
-from .engine import grad, vjp, _argnums, _flatten_args, _flatten_out, _lower
+from .engine import grad, vjp, _argnums, _flatten_args, _flatten_out, _lower, _substitute
 
-# %% ../nbs/03_forward.ipynb #1a4d6b41
+# %% ../nbs/03_forward.ipynb #90bd2b9d
 class JVPTracer(Tracer):
     "A value at a forward-mode level: its `primal` (one level down) and its `tangent`."
     __slots__ = ('tangent',)
@@ -26,7 +26,7 @@ class JVPTrace(MainTrace):
 
     def process(self, prim, args):
         "Apply `prim` one level down and push the tangents through its partials."
-        primals = [a.primal if isinstance(a, Tracer) and a.main is self else a for a in args]
+        primals = [self.lower(a) for a in args]
         out, tangent = bind(prim, *primals), None
         for a, partial in zip(args, prim.partials):
             if isinstance(a, Tracer) and a.main is self:
@@ -34,7 +34,7 @@ class JVPTrace(MainTrace):
                 tangent = t if tangent is None else tangent + t
         return JVPTracer(out, self, tangent)
 
-# %% ../nbs/03_forward.ipynb #38f8cdf8
+# %% ../nbs/03_forward.ipynb #b0885226
 def jvp(fun, primals, tangents):
     "`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the direction `tangents`."
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
@@ -47,19 +47,20 @@ def jvp(fun, primals, tangents):
     with new_main(JVPTrace) as main:
         out = fun(*tree_unflatten(treedef, [main.new_input(p, t) for p, t in zip(leaves, t_leaves)]))
     out_leaves, out_def = _flatten_out(out, 'jvp')
-    mine = lambda o: isinstance(o, JVPTracer) and o.main is main
-    return (tree_unflatten(out_def, [o.primal if mine(o) else _lower(o, main) for o in out_leaves]),
-            tree_unflatten(out_def, [o.tangent if mine(o) else 0.0 for o in out_leaves]))
+    return (tree_unflatten(out_def, [_lower(o, main) for o in out_leaves]),
+            tree_unflatten(out_def, [o.tangent if isinstance(o, JVPTracer) and o.main is main else 0.0 for o in out_leaves]))
 
-# %% ../nbs/03_forward.ipynb #d8f794a2
+# %% ../nbs/03_forward.ipynb #53dea035
 def _jac_problem(fun, args, argnums, name):
     "The function of the differentiated argument(s) alone, and their value: one argument, or a tuple for a tuple `argnums`."
     nums = _argnums(argnums, len(args), name)
-    def f(x):
-        new = list(args)
-        for i, a in zip(nums, x if isinstance(argnums, tuple) else (x,)): new[i] = a
-        return fun(*new)
-    return f, (tuple(args[i] for i in nums) if isinstance(argnums, tuple) else args[nums[0]])
+    f = _substitute(fun, args, nums)
+    if isinstance(argnums, tuple): return (lambda x: f(*x)), tuple(args[i] for i in nums)
+    return f, args[nums[0]]
+
+def _basis(n:int, j:int) -> list:
+    "The `j`-th unit vector of length `n`, as a list of floats."
+    return [float(k == j) for k in range(n)]
 
 def _assemble(rows, out_def, in_def):
     "The Jacobian from `rows[i][j]` = d out_i / d in_j: the output structure with input-shaped leaves."
@@ -72,7 +73,7 @@ def jacfwd(fun, argnums=0):
         leaves, in_def = tree_flatten(x)
         cols = []
         for j in range(len(leaves)):
-            out, t = jvp(f, (x,), (tree_unflatten(in_def, [float(k == j) for k in range(len(leaves))]),))
+            out, t = jvp(f, (x,), (tree_unflatten(in_def, _basis(len(leaves), j)),))
             cols.append(tree_leaves(t))
         out_def = tree_structure(out)
         return _assemble([[c[i] for c in cols] for i in range(out_def.num_leaves)], out_def, in_def)
@@ -84,7 +85,7 @@ def jacrev(fun, argnums=0):
         f, x = _jac_problem(fun, args, argnums, 'jacrev')
         out, pullback = vjp(f, x)
         in_def, (out_leaves, out_def) = tree_structure(x), tree_flatten(out)
-        rows = [tree_leaves(pullback(tree_unflatten(out_def, [float(k == i) for k in range(len(out_leaves))]))[0])
+        rows = [tree_leaves(pullback(tree_unflatten(out_def, _basis(len(out_leaves), i)))[0])
                 for i in range(len(out_leaves))]
         return _assemble(rows, out_def, in_def)
     return jacfun
@@ -93,14 +94,14 @@ def hessian(fun, argnums=0):
     "Create a function that evaluates the Hessian of `fun` with respect to `argnums`: `jacfwd(jacrev(fun))`."
     return jacfwd(jacrev(fun, argnums), argnums)
 
-# %% ../nbs/03_forward.ipynb #5b3838b6
+# %% ../nbs/03_forward.ipynb #c0b58758
 def _partials(fun, args, mode:str) -> list:
     "The first partial derivatives of `fun` at `args`, computed in `mode` ('fwd' or 'rev')."
     if mode == 'rev':
         g = grad(fun)(*args)
         return g if isinstance(g, list) else [g]
     if mode == 'fwd':
-        return [jvp(fun, tuple(args), tuple(float(k == j) for k in range(len(args))))[1] for j in range(len(args))]
+        return [jvp(fun, tuple(args), tuple(_basis(len(args), j)))[1] for j in range(len(args))]
     raise ValueError(f"check_grads modes are 'fwd' and 'rev', not {mode!r}.")
 
 def check_grads(fun, args, order:int=1, modes=('fwd', 'rev'), eps:float=1e-6, rtol:float=1e-5, atol:float=1e-7):

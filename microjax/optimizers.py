@@ -6,12 +6,12 @@
 __all__ = ['GradientTransformation', 'apply_updates', 'ScaleByScheduleState', 'sgd', 'MomentumState', 'momentum',
            'ScaleByAdamState', 'adam']
 
-# %% ../nbs/06_optimizers.ipynb #a87bdd10
+# %% ../nbs/06_optimizers.ipynb #04b30a72
 from typing import NamedTuple, Callable, Any
 from .tree_util import tree_map
 from .primitives import sqrt
 
-# %% ../nbs/06_optimizers.ipynb #a861df6f
+# %% ../nbs/06_optimizers.ipynb #e37faab1
 class GradientTransformation(NamedTuple):
     "An optimizer: `init(params)` gives the first state; `update(grads, state, params)` gives `(updates, new_state)`."
     init: Callable
@@ -21,11 +21,15 @@ def apply_updates(params, updates):
     "The parameters moved by `updates` (both pytrees of the same structure)."
     return tree_map(lambda p, u: p + u, params, updates)
 
+def _zeros(params):
+    "A pytree of zeros shaped like `params`: the first value of a running average."
+    return tree_map(lambda p: 0.0, params)
+
 def _rate(learning_rate, count:int):
     "The learning rate at step `count`: the number itself, or the schedule's value."
     return learning_rate(count) if callable(learning_rate) else learning_rate
 
-# %% ../nbs/06_optimizers.ipynb #aeaa12ae
+# %% ../nbs/06_optimizers.ipynb #568d979a
 class ScaleByScheduleState(NamedTuple):
     "The state of `sgd`: how many updates have been made."
     count: int
@@ -38,7 +42,7 @@ def sgd(learning_rate) -> GradientTransformation:
         return tree_map(lambda g: -lr * g, grads), ScaleByScheduleState(state.count + 1)
     return GradientTransformation(init, update)
 
-# %% ../nbs/06_optimizers.ipynb #4bf2de6d
+# %% ../nbs/06_optimizers.ipynb #952d879c
 class MomentumState(NamedTuple):
     "The state of `momentum`: the step count and the velocity, shaped like the parameters."
     count: int
@@ -46,7 +50,7 @@ class MomentumState(NamedTuple):
 
 def momentum(learning_rate, beta:float=0.9, nesterov:bool=False) -> GradientTransformation:
     "Gradient descent with momentum `beta` (and Nesterov's correction if `nesterov`)."
-    def init(params): return MomentumState(0, tree_map(lambda p: 0.0, params))
+    def init(params): return MomentumState(0, _zeros(params))
     def update(grads, state, params=None):
         lr = _rate(learning_rate, state.count)
         v = tree_map(lambda v, g: beta * v + g, state.velocity, grads)
@@ -54,7 +58,7 @@ def momentum(learning_rate, beta:float=0.9, nesterov:bool=False) -> GradientTran
         return tree_map(lambda s: -lr * s, step), MomentumState(state.count + 1, v)
     return GradientTransformation(init, update)
 
-# %% ../nbs/06_optimizers.ipynb #5effac9c
+# %% ../nbs/06_optimizers.ipynb #3abb26dc
 class ScaleByAdamState(NamedTuple):
     "The state of `adam`: the step count and the two moment estimates, shaped like the parameters."
     count: int
@@ -63,7 +67,7 @@ class ScaleByAdamState(NamedTuple):
 
 def adam(learning_rate, b1:float=0.9, b2:float=0.999, eps:float=1e-8) -> GradientTransformation:
     "Adam with `learning_rate` (a number or a schedule), moment decay rates `b1` and `b2`, and `eps`."
-    def init(params): return ScaleByAdamState(0, tree_map(lambda p: 0.0, params), tree_map(lambda p: 0.0, params))
+    def init(params): return ScaleByAdamState(0, _zeros(params), _zeros(params))
     def update(grads, state, params=None):
         lr, t = _rate(learning_rate, state.count), state.count + 1
         mu = tree_map(lambda m, g: b1 * m + (1 - b1) * g, state.mu, grads)

@@ -11,6 +11,7 @@ from nbdev.config import get_config
 from nbdev.processors import FilterDefaults
 
 cfg = get_config()
+HOST = re.escape(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'))   # where nbdev links API names
 
 def chapters() -> list:
     "The notebooks of the book in order: index first, then the numbered chapters (scratch `_` notebooks skipped)."
@@ -47,14 +48,13 @@ def readme() -> str:
         write_nb(nb, Path(d)/'index.ipynb')
         body, _ = MarkdownExporter().from_filename(str(Path(d)/'index.ipynb'))
     pages = {page_name(p): p.name for p in chapters()}
-    host = re.escape(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')) + '/'
-    body = re.sub(r'\]\((?:' + host + r')?(\w+)\.html(?:#[\w.-]*)?\)', lambda m: f'](nbs/{pages.get(m[1], m[1] + ".ipynb")})', body)
+    body = re.sub(r'\]\((?:' + HOST + r'/)?(\w+)\.html(?:#[\w.-]*)?\)', lambda m: f'](nbs/{pages.get(m[1], m[1] + ".ipynb")})', body)
     head = f"# {title}\n\n<!-- Generated from nbs/{cfg.readme_nb} by `make readme`: edit the notebook, not this file. -->\n\n> {summary}\n\n"
     return head + re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
 
 def _anchor(name:str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')   # Sphinx's id for a heading
 
-def _local_api_links(md:str, host:str, documented:set) -> str:
+def _local_api_links(md:str, documented:set) -> str:
     """nbdev's links to API names on the docs host, as links into the local site: to the name's `show_doc` heading,
     else to its class's (for a method), else plain code (private names, say, have no entry)."""
     def link(m):
@@ -62,7 +62,7 @@ def _local_api_links(md:str, host:str, documented:set) -> str:
         for n in (name, name.split('.')[0]):
             if (page, n) in documented: return f'[{text}]({page}.html#{_anchor(n)})'
         return text
-    return re.sub(r'\[([^\]]*)\]\(' + host + r'/(\w+)\.html#([\w.]+)\)', link, md)
+    return re.sub(r'\[([^\]]*)\]\(' + HOST + r'/(\w+)\.html#([\w.]+)\)', link, md)
 
 def _markdown_outputs(nb):
     "The `text/markdown` outputs of `nb` (where `show_doc` puts its entries)."
@@ -73,7 +73,6 @@ def docs(out=None):
     out = Path(out or cfg.doc_path)
     src = cfg.config_path/'_proc'
     shutil.rmtree(src, ignore_errors=True); src.mkdir()
-    host = re.escape(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'))
     pages = {page_name(p): processed(p) for p in chapters()}
     documented = set()
     for name, (nb, _, _) in pages.items():
@@ -83,8 +82,8 @@ def docs(out=None):
     for name, (nb, title, summary) in pages.items():
         nb.cells.insert(0, mk_cell(f'# {title}\n\n' + (f'{{.subtitle}}\n{summary}' if summary else ''), 'markdown'))
         for c in nb.cells:
-            if c.cell_type == 'markdown': c.source = _local_api_links(c.source, host, documented)
-        for o in _markdown_outputs(nb): o['data']['text/markdown'] = _local_api_links(o['data']['text/markdown'], host, documented)
+            if c.cell_type == 'markdown': c.source = _local_api_links(c.source, documented)
+        for o in _markdown_outputs(nb): o['data']['text/markdown'] = _local_api_links(o['data']['text/markdown'], documented)
         if name == page_name(cfg.nbs_path/cfg.readme_nb):   # the landing page holds the (hidden) table of contents
             toc = '\n'.join(list(pages)[1:])
             nb.cells.append(mk_cell(f'```{{toctree}}\n:hidden:\n:maxdepth: 2\n\n{toc}\n```', 'markdown'))
