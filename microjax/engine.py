@@ -6,8 +6,8 @@
 __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'stop_gradient', 'Primitive', 'Tracer', 'relu', 'log']
 
 # %% ../nbs/02_engine.ipynb #636e8dc2
-import numbers, reprlib, functools
-from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log
+import collections.abc, numbers, reprlib, functools
+from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real
 from .tree_util import tree_flatten, tree_unflatten, tree_map
 
 # %% ../nbs/02_engine.ipynb #76faf0d5
@@ -49,10 +49,12 @@ def backwards(tape:list, seeds:dict):
 def _check_leaf(x, where:str, name:str):
     "The leaf `x` of an argument as a float (or tracer), or a `TypeError` saying `where` it is."
     if type(x) is float or isinstance(x, Tracer): return x
-    if isinstance(x, numbers.Real): return float(x)
-    raise TypeError(f'{name} requires real-valued arguments, but {where} is {type(x).__name__} {reprlib.repr(x)}. '
-                    'Pass floats (ints are promoted), or pytrees of them; close over anything that is not '
-                    'differentiated, e.g. `grad(lambda x: f(x, data))`.')
+    f = _real(x)
+    if f is None:
+        raise TypeError(f'{name} requires real-valued arguments, but {where} is {type(x).__name__} {reprlib.repr(x)}. '
+                        'Pass floats (ints are promoted), or pytrees of them; close over anything that is not '
+                        'differentiated, e.g. `grad(lambda x: f(x, data))`, or pass it as a keyword argument.')
+    return f
 
 def _flatten_args(args, positions, name:str):
     "The leaves of `args` (the arguments at `positions`), checked, and their structure."
@@ -66,7 +68,9 @@ def _flatten_args(args, positions, name:str):
 def _lower(x, main):
     "An output `x` one level down from `main` (`main.lower`), with plain numbers as floats."
     x = main.lower(x)
-    return x if isinstance(x, Tracer) or not isinstance(x, numbers.Real) else float(x)
+    if isinstance(x, Tracer): return x
+    f = _real(x)
+    return x if f is None else f
 
 def _split_aux(out, name:str):
     "The pair `(output, aux)` a function with `has_aux=True` returns."
@@ -75,9 +79,12 @@ def _split_aux(out, name:str):
                         f'but it returned {reprlib.repr(out)}.')
     return out
 
+# %% ../nbs/02_engine.ipynb #3e4f9008
+def _is_number(x): return isinstance(x, Tracer) or _real(x) is not None
+
 def _check_scalar(out, name:str):
     "A `TypeError` unless `out` is one number."
-    if isinstance(out, (Tracer, numbers.Real)): return
+    if _is_number(out): return
     raise TypeError(f'Gradient only defined for scalar-output functions. Output was {reprlib.repr(out)} '
                     f'(a {type(out).__name__}), but {name} needs the function to return one float. '
                     'To differentiate one of several outputs, select it: `grad(lambda x: f(x)[0])`.')
@@ -86,11 +93,23 @@ def _flatten_out(out, name:str):
     "The leaves and structure of a function's output, which must be a number or a pytree of numbers."
     leaves, treedef = tree_flatten(out)
     for o in leaves:
-        if not isinstance(o, (Tracer, numbers.Real)):
+        if not _is_number(o):
             raise TypeError(f'{name} needs a function whose output is a number or a pytree of numbers, '
                             f'but the output has a leaf {reprlib.repr(o)} (a {type(o).__name__}).')
     return leaves, treedef
 
+def _check_cotangent(ct, out_def):
+    "The leaves of the cotangent `ct`, which must have the output's structure `out_def` and real leaves."
+    ct_leaves, ct_def = tree_flatten(ct)
+    if ct_def != out_def:
+        raise ValueError(f'vjp_fun needs a cotangent with the structure of the output, {out_def}, but got {ct_def}.')
+    for c in ct_leaves:
+        if not _is_number(c):
+            raise TypeError(f'vjp_fun needs real-valued cotangents, one float per output leaf, but got '
+                            f'{type(c).__name__} {reprlib.repr(c)}.')
+    return [c if isinstance(c, Tracer) else _real(c) for c in ct_leaves]
+
+# %% ../nbs/02_engine.ipynb #e8ee79c8
 def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None):
     "`vjp`'s work; `name` and the arguments' `positions` go into error messages; `scalar` demands one output as `grad` does."
     leaves, treedef = _flatten_args(primals, positions or range(len(primals)), name)
@@ -103,18 +122,17 @@ def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None
     out_leaves, out_def = _flatten_out(out, name)
     def vjp_fun(ct):
         "Pull the cotangent `ct` (shaped like the output) back to a tuple with one cotangent per primal."
-        ct_leaves, ct_def = tree_flatten(ct)
-        if ct_def != out_def:
-            raise ValueError(f'vjp_fun needs a cotangent with the structure of the output, {out_def}, but got {ct_def}.')
         seeds = {}
-        for o, c in zip(out_leaves, ct_leaves):
+        for o, c in zip(out_leaves, _check_cotangent(ct, out_def)):
             if type(o) is Tracer and o.main is main: seeds[o.idx] = c if o.idx not in seeds else seeds[o.idx] + c
         cts = backwards(main.tape, seeds)
         return tuple(tree_unflatten(treedef, [0.0 if cts[x.idx] is None else cts[x.idx] for x in ins]))
     primal_out = tree_unflatten(out_def, [_lower(o, main) for o in out_leaves])
     return (primal_out, vjp_fun, aux) if has_aux else (primal_out, vjp_fun)
 
-def vjp(fun, *primals, has_aux:bool=False):
+def vjp(fun,                 # The function to differentiate: positional arguments and output are pytrees of floats
+        *primals,            # The point at which to differentiate, one value per positional argument of `fun`
+        has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "`(fun(*primals), vjp_fun)`, where `vjp_fun(ct)` pulls a cotangent of the output back to a tuple of cotangents of `primals`."
     return _vjp(fun, primals, has_aux, 'vjp')
 
@@ -125,43 +143,50 @@ def _argnums(argnums, n:int, name:str) -> tuple:
     if argnums is None: return tuple(range(n))
     isint = lambda i: isinstance(i, int) and not isinstance(i, bool)
     nums = (argnums,) if isint(argnums) else argnums
-    if not (isinstance(nums, tuple) and all(isint(i) for i in nums)):
-        raise TypeError(f'argnums must be an int, a tuple of ints or None, but got {argnums!r}.')
+    if isinstance(nums, (str, bytes)) or not isinstance(nums, collections.abc.Sequence) or not all(map(isint, nums)):
+        raise TypeError(f'argnums must be an int, a sequence of ints (a tuple, a list, a range) or None, '
+                        f'but got {argnums!r}.')
     for i in nums:
         if not -n <= i < n:
             raise ValueError(f'{name} was given argnums={argnums!r}, but the function was called with {n} '
                              f'positional argument{"s" if n != 1 else ""}: use positions 0 to {n - 1}.')
     return tuple(i % n for i in nums)
 
-def _substitute(fun, args, nums):
-    "`fun` as a function of the arguments at positions `nums` alone, the others fixed to their values in `args`."
+def _substitute(fun, args, nums, kwargs=None):
+    "`fun` as a function of the arguments at positions `nums` alone, the others (and `kwargs`) fixed to their values."
+    kwargs = kwargs or {}
     def f(*diff):
         new = list(args)
         for i, a in zip(nums, diff): new[i] = a
-        return fun(*new)
+        return fun(*new, **kwargs)
     return f
 
-def _value_and_grad(fun, args, argnums, has_aux:bool, name:str):
+def _value_and_grad(fun, args, kwargs, argnums, has_aux:bool, name:str):
     "`(value, grads)` or `((value, aux), grads)`, shaped as `argnums` asks."
     nums = _argnums(argnums, len(args), name)
-    res = _vjp(_substitute(fun, args, nums), [args[i] for i in nums], has_aux, name, scalar=True, positions=nums)
+    res = _vjp(_substitute(fun, args, nums, kwargs), [args[i] for i in nums], has_aux, name, scalar=True, positions=nums)
     value, grads = res[0], list(res[1](1.0))
     if argnums is None: grads = grads[0] if len(grads) == 1 else grads
     else: grads = grads[0] if isinstance(argnums, int) else tuple(grads)
     return ((value, res[2]) if has_aux else value), grads
 
-def value_and_grad(fun, argnums=None, has_aux:bool=False):
-    "Create a function that evaluates both `fun` and the gradient of `fun` (all positional arguments unless `argnums`)."
+# %% ../nbs/02_engine.ipynb #0d26255a
+def value_and_grad(fun,                 # The function to differentiate: it returns one number
+                   argnums=None,        # An int or a sequence of ints: the positional arguments to differentiate; `None`: all
+                   has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+    "Create a function that evaluates both `fun` and the gradient of `fun`; keyword arguments are not differentiated."
     @functools.wraps(fun)
-    def value_and_grad_fun(*args): return _value_and_grad(fun, args, argnums, has_aux, 'value_and_grad')
+    def value_and_grad_fun(*args, **kwargs): return _value_and_grad(fun, args, kwargs, argnums, has_aux, 'value_and_grad')
     value_and_grad_fun.__doc__ = f'Value and gradient of {getattr(fun, "__name__", "fun")}.'
     return value_and_grad_fun
 
-def grad(fun, argnums=None, has_aux:bool=False):
-    "Create a function that evaluates the gradient of `fun` (all positional arguments unless `argnums`)."
+def grad(fun,                 # The function to differentiate: it returns one number
+         argnums=None,        # An int or a sequence of ints: the positional arguments to differentiate; `None`: all
+         has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+    "Create a function that evaluates the gradient of `fun`; keyword arguments are not differentiated."
     @functools.wraps(fun)
-    def grad_fun(*args):
-        value, g = _value_and_grad(fun, args, argnums, has_aux, 'grad')
+    def grad_fun(*args, **kwargs):
+        value, g = _value_and_grad(fun, args, kwargs, argnums, has_aux, 'grad')
         return (g, value[1]) if has_aux else g
     grad_fun.__doc__ = f'Gradient of {getattr(fun, "__name__", "fun")}.'
     return grad_fun

@@ -30,7 +30,7 @@ class JVPTrace(MainTrace):
         out, tangent = bind(prim, *primals), None
         for a, partial in zip(args, prim.partials):
             if isinstance(a, Tracer) and a.main is self:
-                t = partial(*primals) * a.tangent
+                t = partial(out, *primals) * a.tangent
                 tangent = t if tangent is None else tangent + t
         return JVPTracer(out, self, tangent)
 
@@ -51,11 +51,11 @@ def jvp(fun, primals, tangents):
             tree_unflatten(out_def, [o.tangent if isinstance(o, JVPTracer) and o.main is main else 0.0 for o in out_leaves]))
 
 # %% ../nbs/03_forward.ipynb #53dea035
-def _jac_problem(fun, args, argnums, name):
-    "The function of the differentiated argument(s) alone, and their value: one argument, or a tuple for a tuple `argnums`."
+def _jac_problem(fun, args, kwargs, argnums, name):
+    "The function of the differentiated argument(s) alone, and their value: one argument, or a tuple for a sequence `argnums`."
     nums = _argnums(argnums, len(args), name)
-    f = _substitute(fun, args, nums)
-    if isinstance(argnums, tuple): return (lambda x: f(*x)), tuple(args[i] for i in nums)
+    f = _substitute(fun, args, nums, kwargs)
+    if not isinstance(argnums, int): return (lambda x: f(*x)), tuple(args[i] for i in nums)
     return f, args[nums[0]]
 
 def _basis(n:int, j:int) -> list:
@@ -66,10 +66,11 @@ def _assemble(rows, out_def, in_def):
     "The Jacobian from `rows[i][j]` = d out_i / d in_j: the output structure with input-shaped leaves."
     return tree_unflatten(out_def, [tree_unflatten(in_def, r) for r in rows])
 
-def jacfwd(fun, argnums=0):
-    "Create a function that evaluates the Jacobian of `fun` with respect to `argnums` by forward mode, one `jvp` per input."
-    def jacfun(*args):
-        f, x = _jac_problem(fun, args, argnums, 'jacfwd')
+def jacfwd(fun,       # The function: its arguments and output are pytrees of floats
+           argnums=0): # An int or a sequence of ints: the positional arguments to differentiate
+    "Create a function that evaluates the Jacobian of `fun` by forward mode, one `jvp` per input; keyword arguments pass through."
+    def jacfun(*args, **kwargs):
+        f, x = _jac_problem(fun, args, kwargs, argnums, 'jacfwd')
         leaves, in_def = tree_flatten(x)
         cols = []
         for j in range(len(leaves)):
@@ -79,10 +80,11 @@ def jacfwd(fun, argnums=0):
         return _assemble([[c[i] for c in cols] for i in range(out_def.num_leaves)], out_def, in_def)
     return jacfun
 
-def jacrev(fun, argnums=0):
-    "Create a function that evaluates the Jacobian of `fun` with respect to `argnums` by reverse mode, one pullback per output."
-    def jacfun(*args):
-        f, x = _jac_problem(fun, args, argnums, 'jacrev')
+def jacrev(fun,       # The function: its arguments and output are pytrees of floats
+           argnums=0): # An int or a sequence of ints: the positional arguments to differentiate
+    "Create a function that evaluates the Jacobian of `fun` by reverse mode, one pullback per output; keyword arguments pass through."
+    def jacfun(*args, **kwargs):
+        f, x = _jac_problem(fun, args, kwargs, argnums, 'jacrev')
         out, pullback = vjp(f, x)
         in_def, (out_leaves, out_def) = tree_structure(x), tree_flatten(out)
         rows = [tree_leaves(pullback(tree_unflatten(out_def, _basis(len(out_leaves), i)))[0])
@@ -90,7 +92,8 @@ def jacrev(fun, argnums=0):
         return _assemble(rows, out_def, in_def)
     return jacfun
 
-def hessian(fun, argnums=0):
+def hessian(fun,       # The function: it returns one number
+            argnums=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Hessian of `fun` with respect to `argnums`: `jacfwd(jacrev(fun))`."
     return jacfwd(jacrev(fun, argnums), argnums)
 
@@ -104,9 +107,19 @@ def _partials(fun, args, mode:str) -> list:
         return [jvp(fun, tuple(args), tuple(_basis(len(args), j)))[1] for j in range(len(args))]
     raise ValueError(f"check_grads modes are 'fwd' and 'rev', not {mode!r}.")
 
-def check_grads(fun, args, order:int=1, modes=('fwd', 'rev'), eps:float=1e-6, rtol:float=1e-5, atol:float=1e-7):
+def check_grads(fun,                    # The function to check: its arguments are pytrees of floats, its output a number
+                args,                   # The point: a tuple with one value per positional argument of `fun`
+                order:int=1,            # The highest order of derivative checked
+                modes=('fwd', 'rev'),   # 'fwd' (by `jvp`), 'rev' (by `grad`), or both
+                eps:float=1e-6,         # The step of the central differences
+                rtol:float=1e-5,        # Relative tolerance
+                atol:float=1e-7):       # Absolute tolerance
     "Check the derivatives of `fun` at `args`, up to `order`, in each of `modes`, against central differences of step `eps`."
-    args = [float(a) for a in args]
+    leaves, treedef = _flatten_args(args, range(len(args)), 'check_grads')
+    if treedef.num_leaves != len(args) or any(d.node_type is not None for d in treedef.children):
+        flat = lambda *xs: fun(*tree_unflatten(treedef, xs))           # pytree arguments: check the flat function
+        return check_grads(flat, leaves, order, modes, eps, rtol, atol)
+    args = leaves
     for mode in modes:
         ds = _partials(fun, args, mode)
         for i in range(len(args)):

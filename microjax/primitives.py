@@ -8,21 +8,28 @@ __all__ = ['exp_p', 'sin_p', 'cos_p', 'tanh_p', 'sigmoid_p', 'sqrt_p', 'exp', 's
 
 # %% ../nbs/04_primitives.ipynb #554cd1be
 import math
-from .core import Primitive, _bind1, relu, log, abs
+from .core import Primitive, _bind1, _div, relu, log, abs
 
 # %% ../nbs/04_primitives.ipynb #bc483357
 _all_ = ['relu', 'log', 'abs']
 
 # %% ../nbs/04_primitives.ipynb #8635e5b2
-exp_p = Primitive('exp', math.exp, (lambda x: exp(x),))
+def _exp(x):
+    try: return math.exp(x)
+    except OverflowError: return math.inf
+
+exp_p = Primitive('exp', _exp, (lambda out, x: out,))
 
 def exp(x):
-    "The exponential of `x`."
+    "The exponential of `x` (`inf` past overflow)."
     return _bind1(exp_p, x)
 
 # %% ../nbs/04_primitives.ipynb #84310c15
-sin_p = Primitive('sin', math.sin, (lambda x: cos(x),))
-cos_p = Primitive('cos', math.cos, (lambda x: -sin(x),))
+def _sin(x): return math.sin(x) if math.isfinite(x) or x != x else math.nan    # sin(inf) is nan, as in IEEE
+def _cos(x): return math.cos(x) if math.isfinite(x) or x != x else math.nan
+
+sin_p = Primitive('sin', _sin, (lambda out, x: cos(x),))
+cos_p = Primitive('cos', _cos, (lambda out, x: -sin(x),))
 
 def sin(x):
     "The sine of `x` (radians)."
@@ -39,8 +46,8 @@ def _sigmoid(x):
     e = math.exp(x)
     return e / (1.0 + e)
 
-tanh_p = Primitive('tanh', math.tanh, (lambda x: 1.0 - tanh(x) ** 2,))
-sigmoid_p = Primitive('sigmoid', _sigmoid, (lambda x: sigmoid(x) * (1.0 - sigmoid(x)),))
+tanh_p = Primitive('tanh', math.tanh, (lambda out, x: 1.0 - out * out,))
+sigmoid_p = Primitive('sigmoid', _sigmoid, (lambda out, x: out * (1.0 - out),))
 
 def tanh(x):
     "The hyperbolic tangent of `x`."
@@ -51,8 +58,8 @@ def sigmoid(x):
     return _bind1(sigmoid_p, x)
 
 # %% ../nbs/04_primitives.ipynb #8b3046be
-sqrt_p = Primitive('sqrt', math.sqrt, (lambda x: 0.5 / sqrt(x) if x > 0 else math.inf,))
+sqrt_p = Primitive('sqrt', lambda x: math.sqrt(x) if x >= 0 else math.nan, (lambda out, x: _div(0.5, out),))
 
 def sqrt(x):
-    "The square root of `x` (which must not be negative)."
+    "The square root of `x` (`nan` below 0)."
     return _bind1(sqrt_p, x)

@@ -7,7 +7,7 @@ __all__ = ['register_pytree_node', 'PyTreeDef', 'tree_flatten', 'tree_unflatten'
            'register_dataclass']
 
 # %% ../nbs/01_tree_util.ipynb #156a88db
-import dataclasses
+import collections, dataclasses
 
 # %% ../nbs/01_tree_util.ipynb #b8632f63
 _registry = {}
@@ -22,7 +22,18 @@ def register_pytree_node(nodetype:type,     # The container type
 register_pytree_node(tuple, lambda t: (t, None), lambda _, cs: tuple(cs))
 register_pytree_node(list, lambda l: (l, None), lambda _, cs: list(cs))
 register_pytree_node(dict, lambda d: ([d[k] for k in sorted(d)], sorted(d)), lambda keys, cs: dict(zip(keys, cs)))
+register_pytree_node(collections.OrderedDict, lambda d: (list(d.values()), list(d)),
+                     lambda keys, cs: collections.OrderedDict(zip(keys, cs)))
+register_pytree_node(collections.defaultdict, lambda d: ([d[k] for k in sorted(d)], (d.default_factory, sorted(d))),
+                     lambda aux, cs: collections.defaultdict(aux[0], zip(aux[1], cs)))
 register_pytree_node(type(None), lambda n: ((), None), lambda _, cs: None)
+
+def _node(t):
+    "The registry entry of the type `t`, registering a named tuple class on first sight; `None` for a leaf."
+    entry = _registry.get(t)
+    if entry is None and issubclass(t, tuple) and hasattr(t, '_fields'):
+        entry = register_pytree_node(t, lambda x: (tuple(x), None), lambda _, cs: t(*cs)) and _registry[t]
+    return entry
 
 # %% ../nbs/01_tree_util.ipynb #85e142b3
 class PyTreeDef:
@@ -48,28 +59,29 @@ def _show(d):
 
 _LEAF = PyTreeDef(None, None, ())
 
+def _flatten(x, leaves):
+    entry = _node(type(x))
+    if entry is None:
+        leaves.append(x)
+        return _LEAF
+    children, aux = entry[0](x)
+    return PyTreeDef(type(x), aux, [_flatten(c, leaves) for c in children])
+
 def tree_flatten(tree):
     "The leaves of `tree`, depth first, and its structure as a `PyTreeDef`."
     leaves = []
-    def rec(x):
-        entry = _registry.get(type(x))
-        if entry is None:
-            leaves.append(x)
-            return _LEAF
-        children, aux = entry[0](x)
-        return PyTreeDef(type(x), aux, [rec(c) for c in children])
-    return leaves, rec(tree)
+    return leaves, _flatten(tree, leaves)
+
+def _unflatten(d, it):
+    if d.node_type is None: return next(it)
+    return _registry[d.node_type][1](d.aux, [_unflatten(c, it) for c in d.children])
 
 def tree_unflatten(treedef:PyTreeDef, leaves):
     "The pytree of structure `treedef` with `leaves` at its leaves."
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
         raise ValueError(f'{treedef} has {treedef.num_leaves} leaves, but {len(leaves)} were given.')
-    it = iter(leaves)
-    def rec(d):
-        if d.node_type is None: return next(it)
-        return _registry[d.node_type][1](d.aux, [rec(c) for c in d.children])
-    return rec(treedef)
+    return _unflatten(treedef, iter(leaves))
 
 def tree_leaves(tree) -> list:
     "The leaves of `tree`, depth first."
