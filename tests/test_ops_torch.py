@@ -35,6 +35,8 @@ UNARY = {   # name: (function of (ops, x), points)
     'rational':   (lambda o, x: (x + 1) / (x * x + 1), [-2.3, 0.7]),
     'poly':       (lambda o, x: 5 * x**5 + 3 * x**3 + 1, [-1.1, 0.0, 1.0]),
     'log_poly':   (lambda o, x: o.log(1 + x * x) * x, [-2.3, 0.7]),
+    'mod_const':  (lambda o, x: x % 1.5, [-2.3, 0.7]),
+    'round':      (lambda o, x: o.round(3 * x) * x, [-2.3, 0.7]),
 }
 
 def g_fn(o, a, b):   # micrograd's README example
@@ -73,6 +75,26 @@ EDGES = {
     'sigmoid_-1000': (lambda o, x: o.sigmoid(x), -1000.0),
 }
 
+# The IEEE policy: where Python's math raises (or returns a complex number), values and derivatives of every order are
+# PyTorch's inf and nan (issue: silent wrong answers, items 5 to 7, and the one policy for domain and range errors).
+IEEE = {
+    'sqrt_at_0':        (lambda o, x: o.sqrt(x), 0.0),              # sqrt''(0) = -inf, not 0
+    'sqrt_below_0':     (lambda o, x: o.sqrt(x), -1.0),
+    'sqrt_at_nan':      (lambda o, x: o.sqrt(x), math.nan),         # sqrt'(nan) = nan, not inf
+    'half_pow_at_0':    (lambda o, x: x ** 0.5, 0.0),               # was ZeroDivisionError
+    'half_pow_below_0': (lambda o, x: x ** 0.5, -4.0),              # was a complex number
+    'half_pow_sq_at_0': (lambda o, x: (x * x) ** 0.5, 0.0),         # was ZeroDivisionError
+    'pow_dy_neg':       (lambda o, y: (-2.0) ** y, 2.0),            # d2/dy2 nan, not 0
+    'pow_overflow':     (lambda o, x: x ** 1e6, 10.0),
+    'log_at_0':         (lambda o, x: o.log(x), 0.0),
+    'log_below_0':      (lambda o, x: o.log(x), -1.0),
+    'exp_overflow':     (lambda o, x: o.exp(x), 800.0),
+    'recip_at_0':       (lambda o, x: 1.0 / x, 0.0),
+    'div_0_by_0':       (lambda o, x: x / x, 0.0),
+    'sin_at_inf':       (lambda o, x: o.sin(x), math.inf),
+    'mod_by_0':         (lambda o, x: x % 0.0, 1.0),
+}
+
 @pytest.mark.parametrize('name', sorted(UNARY))
 def test_unary(name):
     f, points = UNARY[name]
@@ -82,6 +104,12 @@ def test_unary(name):
 def test_binary(name):
     f, points = BINARY[name]
     for xs in points: check_against_torch(f, xs, order=3, rtol=1e-8)
+
+@pytest.mark.parametrize('name', sorted(IEEE))
+def test_ieee_edges_all_orders(name):
+    from helpers import check_edges_against_torch
+    f, x = IEEE[name]
+    check_edges_against_torch(f, (x,), order=2)
 
 @pytest.mark.parametrize('name', sorted(EDGES))
 def test_edges_first_derivative(name):
