@@ -91,12 +91,17 @@ class _Finished(tuple):
 class MainTrace:
     "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
     __slots__ = ('level', 'tape', 'active')
+    tracer_type = None   # the class of this trace's tracers: `Tracer` (set below, once it exists)
     def __init__(self, level:int): self.level,self.tape,self.active = level,[],True
+    def __init_subclass__(cls, **kwargs):
+        "A subclass with a `process` rule of its own gets a tracer class of its own: the operators' shortcut skips it."
+        super().__init_subclass__(**kwargs)
+        if 'process' in cls.__dict__: cls.tracer_type = type(f'{cls.__name__}Tracer', (Tracer,), {'__slots__': ()})
 
     def new_input(self, x):
         "A tracer for the input `x` of a traced function: a node with no parents."
         self.tape.append(())
-        return Tracer(x, self, len(self.tape) - 1)
+        return self.tracer_type(x, self, len(self.tape) - 1)
 
     def lower(self, x):
         "`x` one level down: the primal of a tracer of this level; anything else (a constant here) unchanged."
@@ -110,7 +115,7 @@ class MainTrace:
         for a, partial in zip(args, prim.partials):
             if isinstance(a, Tracer) and a.main is self: node += (a.idx, partial(out, *primals))
         self.tape.append(node)
-        return Tracer(out, self, len(self.tape) - 1)
+        return self.tracer_type(out, self, len(self.tape) - 1)
 
     def finish(self):
         "End the recording: the trace is no longer active and its tape is frozen."
@@ -167,6 +172,8 @@ class Tracer:
     def __ge__(self, o): return concrete(self) >= concrete(o)
     def __format__(self, spec): return format(concrete(self), spec)
     def __repr__(self): return f'Tracer({self.primal!r}, level={self.main.level})'
+
+MainTrace.tracer_type = Tracer
 
 # %% ../nbs/00_core.ipynb #dd49a79b
 def _float(self):
@@ -226,7 +233,7 @@ def _binary(prim, swap:bool=False):
         tx, ty = type(x), type(y)
         if tx is Tracer:
             xp, m = x.primal, x.main
-            if type(m) is MainTrace and type(xp) is float:
+            if type(xp) is float:
                 if ty is Tracer:
                     if y.main is m and type(y.primal) is float:
                         yp, tape = y.primal, m.tape
@@ -240,7 +247,7 @@ def _binary(prim, swap:bool=False):
                     return Tracer(out, m, len(tape) - 1)
         elif ty is Tracer:
             yp, m = y.primal, y.main
-            if type(m) is MainTrace and type(yp) is float and (tx is float or not isinstance(x, Tracer)):
+            if type(yp) is float and (tx is float or not isinstance(x, Tracer)):
                 xp, tape = _as_float(x, prim), m.tape
                 out = impl(xp, yp)
                 tape.append((y.idx, dy(out, xp, yp)))
@@ -251,10 +258,10 @@ def _binary(prim, swap:bool=False):
 
 # %% ../nbs/00_core.ipynb #817f9d49
 def _bind1(prim, x):
-    "`bind(prim, x)`, inlined when `x` is a tracer of a plain `MainTrace` with a float primal."
+    "`bind(prim, x)`, inlined when `x` is a `Tracer` (exactly) with a float primal."
     if type(x) is Tracer:
         xp, m = x.primal, x.main
-        if type(m) is MainTrace and type(xp) is float:
+        if type(xp) is float:
             out, tape = prim.impl(xp), m.tape
             tape.append((x.idx, prim.partials[0](out, xp)))
             return Tracer(out, m, len(tape) - 1)

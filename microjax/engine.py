@@ -24,12 +24,11 @@ def trace(fun, *args):
 # %% ../nbs/02_engine.ipynb #ceaa7983
 def backwards(tape:list, seeds:dict):
     "Sweep `tape` once in reverse from `seeds` (node index: cotangent); return every node's cotangent, `None` where no seed depends on it."
+    tape = list(tape)                             # a frozen tape is a tuple subclass: a list's reverse iterator is faster
     cts = [None] * len(tape)
     for i, ct in seeds.items(): cts[i] = ct
-    for k in range(max(seeds, default=-1), -1, -1):
-        ct = cts[k]
+    for ct, node in zip(reversed(cts), reversed(tape)):   # `reversed(cts)` reads each cotangent when it gets to it
         if ct is None: continue
-        node = tape[k]
         n = len(node)
         if n == 0: continue
         i, d = node[0], node[1]                   # unrolled for unary and binary nodes, the common cases
