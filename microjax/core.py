@@ -133,7 +133,8 @@ def trace_stack() -> tuple:
 
 class new_main:
     "Push a new level (a `main_type`) on this thread's trace stack for the duration of a `with` block."
-    def __init__(self, main_type=MainTrace): self.main_type = main_type
+    def __init__(self, main_type:type=MainTrace): # The kind of trace to push: `MainTrace` or a subclass
+        self.main_type = main_type
     def __enter__(self):
         self.outer = outer = _stack.get()
         self.main = main = self.main_type(len(outer))
@@ -148,7 +149,7 @@ class new_main:
 class ConcretizationTypeError(TypeError):
     "A traced value was used where a plain Python float is needed, which would drop its derivative."
 
-def concrete(x):
+def concrete(x): # A number or a traced value, of any level
     "The plain float inside `x`, however many levels of tracers wrap it."
     while isinstance(x, Tracer):
         if not x.main.active: raise _escaped(f'The tracer {x!r}')
@@ -218,7 +219,8 @@ def _top(args):
             if top is None or m.level > top.level: top = m
     return top
 
-def bind(prim:Primitive, *args):
+def bind(prim:Primitive, # The primitive to apply
+         *args):         # Its operands: numbers or traced values
     "Apply `prim` to `args` at the highest level among the tracers in `args`; on plain numbers, just evaluate it."
     top = _top(args)
     if top is None: return prim.impl(*[_as_float(a, prim) for a in args])
@@ -276,20 +278,23 @@ Tracer.__abs__ = lambda self: _bind1(abs_p, self)     # Python's own `abs(x)`
 Tracer.__round__ = lambda self, ndigits=None: bind(round_p, self, ndigits or 0)   # a float, as `jnp.round`
 
 # %% ../nbs/00_core.ipynb #399845f4
-def relu(x):
+def relu(x:float): # A number or a traced value
     "The rectified linear unit `max(x, 0)`, with relu'(0) = 0."
     return _bind1(relu_p, x)
 
-def log(x):
+def log(x:float): # A number or a traced value
     "The natural logarithm of `x` (`-inf` at 0, `nan` below)."
     return _bind1(log_p, x)
 
-def abs(x):
+def abs(x:float): # A number or a traced value
     "The absolute value of `x`, with abs'(0) = 0: Python's own `abs`, which tracers support."
     return builtins.abs(x)
 
 # %% ../nbs/00_core.ipynb #6ddd686b
-def central_difference(f, xs, i:int, eps:float=1e-6):
+def central_difference(f,              # A function of floats
+                       xs,             # The point: a sequence of floats, one per argument of `f`
+                       i:int,          # The argument to vary
+                       eps:float=1e-6):# The step
     "Estimate the partial derivative of `f` with respect to input `i` at the point `xs`."
     hi = list(xs); hi[i] += eps
     lo = list(xs); lo[i] -= eps

@@ -7,6 +7,7 @@ __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'stop_gradient
 
 # %% ../nbs/02_engine.ipynb #636e8dc2
 import collections.abc, numbers, reprlib, functools
+from collections.abc import Sequence
 from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real
 from .tree_util import tree_flatten, tree_unflatten, tree_map
 
@@ -14,7 +15,8 @@ from .tree_util import tree_flatten, tree_unflatten, tree_map
 _all_ = ['Primitive', 'Tracer', 'relu', 'log']
 
 # %% ../nbs/02_engine.ipynb #91d6fa63
-def trace(fun, *args):
+def trace(fun,   # A function of floats
+          *args): # The floats to trace it at
     "Run `fun` on tracers standing for `args` at a new level; return its output, the input tracers and the `MainTrace`."
     with new_main() as main:
         ins = [main.new_input(a) for a in args]
@@ -22,7 +24,8 @@ def trace(fun, *args):
     return out, ins, main
 
 # %% ../nbs/02_engine.ipynb #ceaa7983
-def backwards(tape:list, seeds:dict):
+def backwards(tape:list,   # A trace's nodes in creation order
+              seeds:dict): # Node index: cotangent, for each output to pull back from
     "Sweep `tape` once in reverse from `seeds` (node index: cotangent); return every node's cotangent, `None` where no seed depends on it."
     tape = list(tape)                             # a frozen tape is a tuple subclass: a list's reverse iterator is faster
     cts = [None] * len(tape)
@@ -129,7 +132,7 @@ def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None
     primal_out = tree_unflatten(out_def, [_lower(o, main) for o in out_leaves])
     return (primal_out, vjp_fun, aux) if has_aux else (primal_out, vjp_fun)
 
-def vjp(fun,                 # The function to differentiate: positional arguments and output are pytrees of floats
+def vjp(fun:callable,        # The function to differentiate: positional arguments and output are pytrees of floats
         *primals,            # The point at which to differentiate, one value per positional argument of `fun`
         has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "`(fun(*primals), vjp_fun)`, where `vjp_fun(ct)` pulls a cotangent of the output back to a tuple of cotangents of `primals`."
@@ -170,8 +173,8 @@ def _value_and_grad(fun, args, kwargs, argnums, has_aux:bool, name:str):
     return ((value, res[2]) if has_aux else value), grads
 
 # %% ../nbs/02_engine.ipynb #0d26255a
-def value_and_grad(fun,                 # The function to differentiate: it returns one number
-                   argnums=None,        # An int or a sequence of ints: the positional arguments to differentiate; `None`: all
+def value_and_grad(fun:callable,        # The function to differentiate: it returns one number
+                   argnums:'int | Sequence[int] | None'=None,        # An int or a sequence of ints: the positional arguments to differentiate; `None`: all
                    has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "Create a function that evaluates both `fun` and the gradient of `fun`; keyword arguments are not differentiated."
     @functools.wraps(fun)
@@ -179,8 +182,8 @@ def value_and_grad(fun,                 # The function to differentiate: it retu
     value_and_grad_fun.__doc__ = f'Value and gradient of {getattr(fun, "__name__", "fun")}.'
     return value_and_grad_fun
 
-def grad(fun,                 # The function to differentiate: it returns one number
-         argnums=None,        # An int or a sequence of ints: the positional arguments to differentiate; `None`: all
+def grad(fun:callable,        # The function to differentiate: it returns one number
+         argnums:'int | Sequence[int] | None'=None,        # An int or a sequence of ints: the positional arguments to differentiate; `None`: all
          has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "Create a function that evaluates the gradient of `fun`; keyword arguments are not differentiated."
     @functools.wraps(fun)
@@ -191,6 +194,6 @@ def grad(fun,                 # The function to differentiate: it returns one nu
     return grad_fun
 
 # %% ../nbs/02_engine.ipynb #ee901163
-def stop_gradient(x):
+def stop_gradient(x): # A number, traced value or pytree of them
     "`x` (a number or pytree) as a constant to every transformation: the same value, with zero derivative."
     return tree_map(concrete, x)

@@ -6,6 +6,7 @@
 __all__ = ['JVPTracer', 'JVPTrace', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check_grads']
 
 # %% ../nbs/03_forward.ipynb #3e52e1b3
+from collections.abc import Sequence
 from .core import Tracer, MainTrace, new_main, bind, central_difference, trace_stack
 from .tree_util import tree_flatten, tree_unflatten, tree_leaves, tree_structure
 from .engine import grad, vjp, _argnums, _flatten_args, _flatten_out, _lower, _substitute
@@ -35,7 +36,9 @@ class JVPTrace(MainTrace):
         return JVPTracer(out, self, tangent)
 
 # %% ../nbs/03_forward.ipynb #b0885226
-def jvp(fun, primals, tangents):
+def jvp(fun:callable,    # The function: its arguments and output are pytrees of floats
+        primals:tuple,   # The point: one value (a pytree) per positional argument of `fun`
+        tangents:tuple): # The direction: the same structure as `primals`
     "`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the direction `tangents`."
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError('jvp takes primals and tangents as tuples with one entry per positional argument, '
@@ -66,8 +69,8 @@ def _assemble(rows, out_def, in_def):
     "The Jacobian from `rows[i][j]` = d out_i / d in_j: the output structure with input-shaped leaves."
     return tree_unflatten(out_def, [tree_unflatten(in_def, r) for r in rows])
 
-def jacfwd(fun,       # The function: its arguments and output are pytrees of floats
-           argnums=0): # An int or a sequence of ints: the positional arguments to differentiate
+def jacfwd(fun:callable, # The function: its arguments and output are pytrees of floats
+           argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Jacobian of `fun` by forward mode, one `jvp` per input; keyword arguments pass through."
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacfwd')
@@ -80,8 +83,8 @@ def jacfwd(fun,       # The function: its arguments and output are pytrees of fl
         return _assemble([[c[i] for c in cols] for i in range(out_def.num_leaves)], out_def, in_def)
     return jacfun
 
-def jacrev(fun,       # The function: its arguments and output are pytrees of floats
-           argnums=0): # An int or a sequence of ints: the positional arguments to differentiate
+def jacrev(fun:callable, # The function: its arguments and output are pytrees of floats
+           argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Jacobian of `fun` by reverse mode, one pullback per output; keyword arguments pass through."
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacrev')
@@ -92,8 +95,8 @@ def jacrev(fun,       # The function: its arguments and output are pytrees of fl
         return _assemble(rows, out_def, in_def)
     return jacfun
 
-def hessian(fun,       # The function: it returns one number
-            argnums=0): # An int or a sequence of ints: the positional arguments to differentiate
+def hessian(fun:callable, # The function: it returns one number
+            argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Hessian of `fun` with respect to `argnums`: `jacfwd(jacrev(fun))`."
     return jacfwd(jacrev(fun, argnums), argnums)
 
@@ -107,8 +110,8 @@ def _partials(fun, args, mode:str) -> list:
         return [jvp(fun, tuple(args), tuple(_basis(len(args), j)))[1] for j in range(len(args))]
     raise ValueError(f"check_grads modes are 'fwd' and 'rev', not {mode!r}.")
 
-def check_grads(fun,                    # The function to check: its arguments are pytrees of floats, its output a number
-                args,                   # The point: a tuple with one value per positional argument of `fun`
+def check_grads(fun:callable,           # The function to check: its arguments are pytrees of floats, its output a number
+                args:tuple,             # The point: a tuple with one value per positional argument of `fun`
                 order:int=1,            # The highest order of derivative checked
                 modes=('fwd', 'rev'),   # 'fwd' (by `jvp`), 'rev' (by `grad`), or both
                 eps:float=1e-6,         # The step of the central differences

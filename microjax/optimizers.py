@@ -17,7 +17,8 @@ class GradientTransformation(NamedTuple):
     init: Callable
     update: Callable
 
-def apply_updates(params, updates):
+def apply_updates(params,   # A pytree of parameters
+                  updates): # A pytree of the same structure, from an optimizer's `update`
     "The parameters moved by `updates` (both pytrees of the same structure)."
     return tree_map(lambda p, u: p + u, params, updates)
 
@@ -34,7 +35,8 @@ class ScaleByScheduleState(NamedTuple):
     "The state of `sgd`: how many updates have been made."
     count: int
 
-def sgd(learning_rate) -> GradientTransformation:
+def sgd(learning_rate, # A number, or a function of the step count (a schedule)
+       ) -> GradientTransformation:
     "Gradient descent with `learning_rate`, a number or a function of the step count."
     def init(params): return ScaleByScheduleState(0)
     def update(grads, state, params=None):
@@ -48,7 +50,10 @@ class MomentumState(NamedTuple):
     count: int
     velocity: Any
 
-def momentum(learning_rate, beta:float=0.9, nesterov:bool=False) -> GradientTransformation:
+def momentum(learning_rate,       # A number, or a function of the step count (a schedule)
+             beta:float=0.9,      # The decay of the velocity
+             nesterov:bool=False, # Use Nesterov's correction?
+            ) -> GradientTransformation:
     "Gradient descent with momentum `beta` (and Nesterov's correction if `nesterov`)."
     def init(params): return MomentumState(0, _zeros(params))
     def update(grads, state, params=None):
@@ -65,7 +70,11 @@ class ScaleByAdamState(NamedTuple):
     mu: Any
     nu: Any
 
-def adam(learning_rate, b1:float=0.9, b2:float=0.999, eps:float=1e-8) -> GradientTransformation:
+def adam(learning_rate,    # A number, or a function of the step count (a schedule)
+         b1:float=0.9,     # The decay of the first moment estimate
+         b2:float=0.999,   # The decay of the second moment estimate
+         eps:float=1e-8,   # Added to the denominator, for stability
+        ) -> GradientTransformation:
     "Adam with `learning_rate` (a number or a schedule), moment decay rates `b1` and `b2`, and `eps`."
     def init(params): return ScaleByAdamState(0, _zeros(params), _zeros(params))
     def update(grads, state, params=None):

@@ -20,7 +20,7 @@ def _exp(x):
 
 exp_p = Primitive('exp', _exp, (lambda out, x: out,))
 
-def exp(x):
+def exp(x:float): # A number or a traced value
     "The exponential of `x` (`inf` past overflow)."
     return _bind1(exp_p, x)
 
@@ -31,11 +31,11 @@ def _cos(x): return math.cos(x) if math.isfinite(x) or x != x else math.nan
 sin_p = Primitive('sin', _sin, (lambda out, x: cos(x),))
 cos_p = Primitive('cos', _cos, (lambda out, x: -sin(x),))
 
-def sin(x):
+def sin(x:float): # A number or a traced value
     "The sine of `x` (radians)."
     return _bind1(sin_p, x)
 
-def cos(x):
+def cos(x:float): # A number or a traced value
     "The cosine of `x` (radians)."
     return _bind1(cos_p, x)
 
@@ -49,17 +49,17 @@ def _sigmoid(x):
 tanh_p = Primitive('tanh', math.tanh, (lambda out, x: 1.0 - out * out,))
 sigmoid_p = Primitive('sigmoid', _sigmoid, (lambda out, x: out * (1.0 - out),))
 
-def tanh(x):
+def tanh(x:float): # A number or a traced value
     "The hyperbolic tangent of `x`."
     return _bind1(tanh_p, x)
 
-def sigmoid(x):
+def sigmoid(x:float): # A number or a traced value
     "The logistic function `1 / (1 + exp(-x))`, stable for large `abs(x)`."
     return _bind1(sigmoid_p, x)
 
 # %% ../nbs/04_primitives.ipynb #8b3046be
 sqrt_p = Primitive('sqrt', lambda x: math.sqrt(x) if x >= 0 else math.nan, (lambda out, x: _div(0.5, out),))
 
-def sqrt(x):
+def sqrt(x:float): # A number or a traced value
     "The square root of `x` (`nan` below 0)."
     return _bind1(sqrt_p, x)

@@ -67,7 +67,7 @@ def _flatten(x, leaves):
     children, aux = entry[0](x)
     return PyTreeDef(type(x), aux, [_flatten(c, leaves) for c in children])
 
-def tree_flatten(tree):
+def tree_flatten(tree): # A pytree: containers of the registry, with anything else at the leaves
     "The leaves of `tree`, depth first, and its structure as a `PyTreeDef`."
     leaves = []
     return leaves, _flatten(tree, leaves)
@@ -76,23 +76,26 @@ def _unflatten(d, it):
     if d.node_type is None: return next(it)
     return _registry[d.node_type][1](d.aux, [_unflatten(c, it) for c in d.children])
 
-def tree_unflatten(treedef:PyTreeDef, leaves):
+def tree_unflatten(treedef:PyTreeDef, # The structure, from `tree_flatten`
+                   leaves):           # The leaves, in `tree_flatten`'s order
     "The pytree of structure `treedef` with `leaves` at its leaves."
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
         raise ValueError(f'{treedef} has {treedef.num_leaves} leaves, but {len(leaves)} were given.')
     return _unflatten(treedef, iter(leaves))
 
-def tree_leaves(tree) -> list:
+def tree_leaves(tree) -> list: # A pytree
     "The leaves of `tree`, depth first."
     return tree_flatten(tree)[0]
 
-def tree_structure(tree) -> PyTreeDef:
+def tree_structure(tree) -> PyTreeDef: # A pytree
     "The structure of `tree`."
     return tree_flatten(tree)[1]
 
 # %% ../nbs/01_tree_util.ipynb #69ee2aea
-def tree_map(f, tree, *rest):
+def tree_map(f:callable, # Takes one leaf of `tree` and the matching leaves of `rest`
+             tree,       # A pytree
+             *rest):     # More pytrees of the same structure
     "The pytree of `f` applied to each leaf of `tree` and the corresponding leaves of the trees in `rest`."
     leaves, treedef = tree_flatten(tree)
     others = []

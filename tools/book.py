@@ -64,6 +64,19 @@ def _local_api_links(md:str, documented:set) -> str:
         return text
     return re.sub(r'\[([^\]]*)\]\(' + HOST + r'/(\w+)\.html#([\w.]+)\)', link, md)
 
+def _class_signatures(md:str) -> str:
+    """`show_doc` writes every signature as `def Name(...)`, a class's too (with `->None` from its `__init__`): write
+    `class Name(...)` for the classes of the package."""
+    import importlib, inspect, pkgutil
+    pkg = importlib.import_module(cfg.lib_name)
+    mods = [pkg] + [importlib.import_module(f'{cfg.lib_name}.{m.name}') for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith('_')]
+    def fix(m):
+        name = m[1]
+        if not any(inspect.isclass(getattr(mod, name, None)) for mod in mods): return m[0]
+        sig = re.sub(r'^def ' + re.escape(name) + r'\(', f'class {name}(', m[2], flags=re.M)
+        return m[0][:m.start(2) - m.start(0)] + re.sub(r'^\)->None:', '):', sig, flags=re.M) + '```'
+    return re.sub(r'^#{2,4} (\w+)\s*\n+```python\n(.*?)```', fix, md, flags=re.M | re.S)
+
 def _markdown_outputs(nb):
     "The `text/markdown` outputs of `nb` (where `show_doc` puts its entries)."
     return [o for c in nb.cells for o in c.get('outputs', []) if 'text/markdown' in o.get('data', {})]
@@ -77,7 +90,7 @@ def docs(out=None):
     documented = set()
     for name, (nb, _, _) in pages.items():
         for o in _markdown_outputs(nb):   # show_doc's entries: drop the leading rule (docutils allows none in an output)
-            o['data']['text/markdown'] = md = re.sub(r'^\s*---\s*\n', '', ''.join(o['data']['text/markdown']))
+            o['data']['text/markdown'] = md = _class_signatures(re.sub(r'^\s*---\s*\n', '', ''.join(o['data']['text/markdown'])))
             documented |= {(name, h) for h in re.findall(r'^#{2,4} ([\w.]+)\s*$', md, re.M)}
     for name, (nb, title, summary) in pages.items():
         nb.cells.insert(0, mk_cell(f'# {title}\n\n' + (f'{{.subtitle}}\n{summary}' if summary else ''), 'markdown'))
