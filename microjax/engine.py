@@ -6,7 +6,7 @@
 __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'stop_gradient', 'Primitive', 'Tracer', 'relu', 'log']
 
 # %% ../nbs/02_engine.ipynb #636e8dc2
-import collections.abc, numbers, reprlib, functools
+import numbers, reprlib, functools
 from collections.abc import Sequence
 from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real
 from .tree_util import tree_flatten, tree_unflatten, tree_map
@@ -145,7 +145,7 @@ def _argnums(argnums, n:int, name:str) -> tuple:
     if argnums is None: return tuple(range(n))
     isint = lambda i: isinstance(i, int) and not isinstance(i, bool)
     nums = (argnums,) if isint(argnums) else argnums
-    if isinstance(nums, (str, bytes)) or not isinstance(nums, collections.abc.Sequence) or not all(map(isint, nums)):
+    if isinstance(nums, (str, bytes)) or not isinstance(nums, Sequence) or not all(map(isint, nums)):
         raise TypeError(f'argnums must be an int, a sequence of ints (a tuple, a list, a range) or None, '
                         f'but got {argnums!r}.')
     for i in nums:
@@ -173,18 +173,18 @@ def _value_and_grad(fun, args, kwargs, argnums, has_aux:bool, name:str):
     return ((value, res[2]) if has_aux else value), grads
 
 # %% ../nbs/02_engine.ipynb #0d26255a
-def value_and_grad(fun:callable,        # The function to differentiate: it returns one number
-                   argnums:'int | Sequence[int] | None'=None,        # An int or a sequence of ints: the positional arguments to differentiate; `None`: all
-                   has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+def value_and_grad(fun:callable,                             # The function to differentiate: it returns one number
+                   argnums:'int | Sequence[int] | None'=None, # The positional arguments to differentiate; `None`: all
+                   has_aux:bool=False):                      # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "Create a function that evaluates both `fun` and the gradient of `fun`; keyword arguments are not differentiated."
     @functools.wraps(fun)
     def value_and_grad_fun(*args, **kwargs): return _value_and_grad(fun, args, kwargs, argnums, has_aux, 'value_and_grad')
     value_and_grad_fun.__doc__ = f'Value and gradient of {getattr(fun, "__name__", "fun")}.'
     return value_and_grad_fun
 
-def grad(fun:callable,        # The function to differentiate: it returns one number
-         argnums:'int | Sequence[int] | None'=None,        # An int or a sequence of ints: the positional arguments to differentiate; `None`: all
-         has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+def grad(fun:callable,                             # The function to differentiate: it returns one number
+         argnums:'int | Sequence[int] | None'=None, # The positional arguments to differentiate; `None`: all
+         has_aux:bool=False):                      # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "Create a function that evaluates the gradient of `fun`; keyword arguments are not differentiated."
     @functools.wraps(fun)
     def grad_fun(*args, **kwargs):
