@@ -73,6 +73,7 @@ def test_page(site, browser, name):
     widths = page.eval_on_selector_all('img', 'els => els.map(e => [e.src, e.complete ? e.naturalWidth : 0])')
     assert all(w > 0 for _, w in widths), f'images that did not load on {name}: {[s for s, w in widths if not w]}'
     if name == 'moons': assert len(widths) >= 2, 'the data and the decision boundary plots'
+    if name == 'pictures': assert len(widths) >= 3, 'the drawings of a trace, of micrograd\'s example and of two levels'
     # every internal link resolves, anchors included
     hrefs = page.eval_on_selector_all('a[href]', 'els => els.map(e => e.href)')
     for href in hrefs:
@@ -116,3 +117,18 @@ def test_api_docs_and_search(site, browser):
     assert any('engine' in r for r in results), results
     assert not errors and not outside, (errors, outside)
     page.close()
+
+def test_sweep_player_steps_without_a_kernel(site, browser):
+    "The backward sweep on the pictures page: one frame shown at a time, and the buttons step through them."
+    base, _ = site
+    page, errors, _ = visit(browser, base + 'pictures.html')
+    player = page.locator('.mj-player').first
+    shown = lambda: [f.is_visible() for f in player.locator('.mj-frame').all()]
+    n = len(shown())
+    assert n >= 5 and shown() == [True] + [False] * (n - 1)
+    player.locator('button[data-step="1"]').click(); player.locator('button[data-step="1"]').click()
+    assert shown().index(True) == 2 and 'step 3 of' in player.inner_text()
+    player.locator('button[data-step="last"]').click()
+    assert shown().index(True) == n - 1 and player.locator('.mj-frame svg').nth(n - 1).is_visible()
+    player.locator('button[data-step="-1"]').click()
+    assert shown().index(True) == n - 2 and not errors
