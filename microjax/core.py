@@ -109,7 +109,7 @@ class MainTrace:
 
     def process(self, prim, args):
         "Record `prim` applied to `args` at this level (see `bind` below)."
-        primals = [self.lower(a) for a in args]
+        primals = [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim) for a in args]   # constants as floats
         out = bind(prim, *primals)                                    # one level down
         node = ()
         for a, partial in zip(args, prim.partials):
@@ -227,64 +227,27 @@ def bind(prim:Primitive, # The primitive to apply
     return top.process(prim, args)
 
 # %% ../nbs/01_core.ipynb #3d6b16ad
-def _binary(prim, swap:bool=False):
-    "The operator method `bind(prim, self, other)` (`bind(prim, other, self)` if `swap`), inlined for the common case."
-    impl, (dx, dy) = prim.impl, prim.partials
-    def method(a, b):
-        x, y = (b, a) if swap else (a, b)
-        tx, ty = type(x), type(y)
-        if tx is Tracer:
-            xp, m = x.primal, x.main
-            if type(xp) is float:
-                if ty is Tracer:
-                    if y.main is m and type(y.primal) is float:
-                        yp, tape = y.primal, m.tape
-                        out = impl(xp, yp)
-                        tape.append((x.idx, dx(out, xp, yp), y.idx, dy(out, xp, yp)))
-                        return Tracer(out, m, len(tape) - 1)
-                elif ty is float or not isinstance(y, Tracer):
-                    yp, tape = _as_float(y, prim), m.tape
-                    out = impl(xp, yp)
-                    tape.append((x.idx, dx(out, xp, yp)))
-                    return Tracer(out, m, len(tape) - 1)
-        elif ty is Tracer:
-            yp, m = y.primal, y.main
-            if type(yp) is float and (tx is float or not isinstance(x, Tracer)):
-                xp, tape = _as_float(x, prim), m.tape
-                out = impl(xp, yp)
-                tape.append((y.idx, dy(out, xp, yp)))
-                return Tracer(out, m, len(tape) - 1)
-        return bind(prim, x, y)
-    method.__name__ = f'{prim.name}{"_swapped" if swap else ""}'
-    return method
-
-# %% ../nbs/01_core.ipynb #817f9d49
-def _bind1(prim, x):
-    "`bind(prim, x)`, inlined when `x` is a `Tracer` (exactly) with a float primal."
-    if type(x) is Tracer:
-        xp, m = x.primal, x.main
-        if type(xp) is float:
-            out, tape = prim.impl(xp), m.tape
-            tape.append((x.idx, prim.partials[0](out, xp)))
-            return Tracer(out, m, len(tape) - 1)
-    return bind(prim, x)
+def _operator(prim, swap:bool=False):
+    "The operator method for `prim`: `bind(prim, self, other)`, or `bind(prim, other, self)` if `swap` (as in `2 * x`)."
+    if swap: return lambda self, other: bind(prim, other, self)
+    return lambda self, other: bind(prim, self, other)
 
 for _name, _prim in [('add', add_p), ('sub', sub_p), ('mul', mul_p), ('truediv', div_p), ('pow', pow_p),
                      ('mod', mod_p), ('floordiv', floordiv_p)]:
-    setattr(Tracer, f'__{_name}__', _binary(_prim))
-    setattr(Tracer, f'__r{_name}__', _binary(_prim, swap=True))
-Tracer.__neg__ = lambda self: _bind1(neg_p, self)
-Tracer.__abs__ = lambda self: _bind1(abs_p, self)     # Python's own `abs(x)`
+    setattr(Tracer, f'__{_name}__', _operator(_prim))
+    setattr(Tracer, f'__r{_name}__', _operator(_prim, swap=True))
+Tracer.__neg__ = lambda self: bind(neg_p, self)
+Tracer.__abs__ = lambda self: bind(abs_p, self)                                   # Python's own `abs(x)`
 Tracer.__round__ = lambda self, ndigits=None: bind(round_p, self, ndigits or 0)   # a float, as `jnp.round`
 
 # %% ../nbs/01_core.ipynb #399845f4
 def relu(x:float): # A number or a traced value
     "The rectified linear unit `max(x, 0)`, with relu'(0) = 0."
-    return _bind1(relu_p, x)
+    return relu_p(x)
 
 def log(x:float): # A number or a traced value
     "The natural logarithm of `x` (`-inf` at 0, `nan` below)."
-    return _bind1(log_p, x)
+    return log_p(x)
 
 def abs(x:float): # A number or a traced value
     "The absolute value of `x`, with abs'(0) = 0: Python's own `abs`, which tracers support."

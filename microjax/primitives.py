@@ -8,7 +8,7 @@ __all__ = ['exp_p', 'sin_p', 'cos_p', 'tanh_p', 'sigmoid_p', 'sqrt_p', 'exp', 's
 
 # %% ../nbs/06_primitives.ipynb #554cd1be
 import math
-from .core import Primitive, _bind1, _div, relu, log, abs
+from .core import Primitive, _div, relu, log, abs
 
 # %% ../nbs/06_primitives.ipynb #bc483357
 _all_ = ['relu', 'log', 'abs']
@@ -22,7 +22,7 @@ exp_p = Primitive('exp', _exp, (lambda out, x: out,))
 
 def exp(x:float): # A number or a traced value
     "The exponential of `x` (`inf` past overflow)."
-    return _bind1(exp_p, x)
+    return exp_p(x)
 
 # %% ../nbs/06_primitives.ipynb #84310c15
 def _sin(x): return math.sin(x) if math.isfinite(x) or x != x else math.nan    # sin(inf) is nan, as in IEEE
@@ -33,11 +33,11 @@ cos_p = Primitive('cos', _cos, (lambda out, x: -sin(x),))
 
 def sin(x:float): # A number or a traced value
     "The sine of `x` (radians)."
-    return _bind1(sin_p, x)
+    return sin_p(x)
 
 def cos(x:float): # A number or a traced value
     "The cosine of `x` (radians)."
-    return _bind1(cos_p, x)
+    return cos_p(x)
 
 # %% ../nbs/06_primitives.ipynb #c09e88f4
 def _sigmoid(x):
@@ -51,15 +51,15 @@ sigmoid_p = Primitive('sigmoid', _sigmoid, (lambda out, x: out * (1.0 - out),))
 
 def tanh(x:float): # A number or a traced value
     "The hyperbolic tangent of `x`."
-    return _bind1(tanh_p, x)
+    return tanh_p(x)
 
 def sigmoid(x:float): # A number or a traced value
     "The logistic function `1 / (1 + exp(-x))`, stable for large `abs(x)`."
-    return _bind1(sigmoid_p, x)
+    return sigmoid_p(x)
 
 # %% ../nbs/06_primitives.ipynb #8b3046be
 sqrt_p = Primitive('sqrt', lambda x: math.sqrt(x) if x >= 0 else math.nan, (lambda out, x: _div(0.5, out),))
 
 def sqrt(x:float): # A number or a traced value
     "The square root of `x` (`nan` below 0)."
-    return _bind1(sqrt_p, x)
+    return sqrt_p(x)
