@@ -88,6 +88,7 @@ class _Finished(tuple):
     __slots__ = ()
     def append(self, node): raise _escaped()
 
+# %% ../nbs/01_core.ipynb #353fae90
 class MainTrace:
     "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
     __slots__ = ('level', 'tape', 'active')
@@ -209,6 +210,7 @@ def _as_float(x, prim):
                         "Pass a float or an int.")
     return f
 
+# %% ../nbs/01_core.ipynb #120da09e
 def _top(args):
     "The main trace of highest level among the tracers in `args`, or `None` when there are none."
     top = None

@@ -67,6 +67,7 @@ def _flatten_args(args, positions, name:str):
         checked += [_check_leaf(l, where, name) for l in leaves[len(checked):len(checked) + d.num_leaves]]
     return checked, treedef
 
+# %% ../nbs/03_engine.ipynb #34ca2e03
 def _lower(x, main):
     "An output `x` one level down from `main` (`main.lower`), with plain numbers as floats."
     x = main.lower(x)
@@ -154,6 +155,7 @@ def _argnums(argnums, n:int, name:str) -> tuple:
                              f'positional argument{"s" if n != 1 else ""}: use positions 0 to {n - 1}.')
     return tuple(i % n for i in nums)
 
+# %% ../nbs/03_engine.ipynb #4ed27bd6
 def _substitute(fun, args, nums, kwargs=None):
     "`fun` as a function of the arguments at positions `nums` alone, the others (and `kwargs`) fixed to their values."
     kwargs = kwargs or {}

@@ -69,6 +69,7 @@ def _assemble(rows, out_def, in_def):
     "The Jacobian from `rows[i][j]` = d out_i / d in_j: the output structure with input-shaped leaves."
     return tree_unflatten(out_def, [tree_unflatten(in_def, r) for r in rows])
 
+# %% ../nbs/05_forward.ipynb #87d11aaa
 def jacfwd(fun:callable, # The function: its arguments and output are pytrees of floats
            argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Jacobian of `fun` by forward mode, one `jvp` per input; keyword arguments pass through."
@@ -110,6 +111,7 @@ def _partials(fun, args, mode:str) -> list:
         return [jvp(fun, tuple(args), tuple(_basis(len(args), j)))[1] for j in range(len(args))]
     raise ValueError(f"check_grads modes are 'fwd' and 'rev', not {mode!r}.")
 
+# %% ../nbs/05_forward.ipynb #86b8b465
 def check_grads(fun:callable,           # The function to check: its arguments are pytrees of floats, its output a number
                 args:tuple,             # The point: a tuple with one value per positional argument of `fun`
                 order:int=1,            # The highest order of derivative checked

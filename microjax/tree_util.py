@@ -59,6 +59,7 @@ def _show(d):
 
 _LEAF = PyTreeDef(None, None, ())
 
+# %% ../nbs/02_tree_util.ipynb #88fb2d64
 def _flatten(x, leaves):
     entry = _node(type(x))
     if entry is None:
