@@ -77,6 +77,13 @@ def _html_table(g:Graph, upto:int=None) -> str:
 Graph._repr_html_ = _html_table
 
 # %% ../nbs/04_pictures.ipynb #b0000015
+def _graphviz():
+    "The `graphviz` package: a dependency of the book's pictures only, not of microjax."
+    try: import graphviz
+    except ImportError: raise ImportError('Drawing a trace needs the graphviz package and Graphviz itself: '
+                                          '`pip install graphviz` and `apt-get install graphviz` (or your system\'s package).') from None
+    return graphviz
+
 def _record(s:str) -> str: return ''.join('\\' + c if c in '{}|<>"' else c for c in s)   # escaped for a record label
 
 def draw(g:Graph,         # The trace to draw
@@ -86,7 +93,7 @@ def draw(g:Graph,         # The trace to draw
          rankdir='LR',    # Graphviz's direction: 'LR' or 'TB'
          prefix=''):      # Prepended to the node ids, to draw several graphs in one picture
     "A Graphviz drawing of `g`: a box per node (name, operation, value, gradient), an edge per input labelled with its partial."
-    import graphviz                                       # a dev dependency, for the book's pictures only
+    graphviz = _graphviz()
     cts = g.cts if cts is None else cts
     dot = graphviz.Digraph(graph_attr={'rankdir': rankdir, 'bgcolor': 'transparent'},
                            node_attr={'shape': 'record', 'fontname': 'Helvetica', 'fontsize': '10', 'style': 'filled',
@@ -162,8 +169,7 @@ def draw_levels(g_out:Graph, # The outer trace, from nested_graphs
                 g_in:Graph,  # The inner trace
                 written):    # The outer nodes the inner sweep wrote
     "The two levels of `grad(grad(f))` side by side, with the nodes the inner sweep wrote on the outer trace in blue."
-    import graphviz
-    top = graphviz.Digraph(graph_attr={'rankdir': 'LR', 'bgcolor': 'transparent'})
+    top = _graphviz().Digraph(graph_attr={'rankdir': 'LR', 'bgcolor': 'transparent'})
     for g, name, label, hi in [(g_in, 'inner', 'level 1: the trace of f', ()),
                                (g_out, 'outer', 'level 0: level 1 one level down, and its sweep (blue)', written)]:
         sub = draw(g, written=hi, prefix=name)
