@@ -33,18 +33,21 @@ def backwards(tape:list,   # A trace's nodes in creation order
     for ct, node in zip(reversed(cts), reversed(tape)):   # `reversed(cts)` reads each cotangent when it gets to it
         if ct is None: continue
         n = len(node)
-        if n == 0: continue
-        i, d = node[0], node[1]                   # unrolled for unary and binary nodes, the common cases
-        c = cts[i]
-        cts[i] = ct * d if c is None else c + ct * d
-        if n == 2: continue
-        i, d = node[2], node[3]
-        c = cts[i]
-        cts[i] = ct * d if c is None else c + ct * d
-        for j in range(4, n, 2):                  # primitives of three or more inputs
-            i, d = node[j], node[j + 1]
+        if n == 4:                                # a binary node, then a unary one: the common cases, unpacked at once
+            i, d, j, e = node
             c = cts[i]
             cts[i] = ct * d if c is None else c + ct * d
+            c = cts[j]
+            cts[j] = ct * e if c is None else c + ct * e
+        elif n == 2:
+            i, d = node
+            c = cts[i]
+            cts[i] = ct * d if c is None else c + ct * d
+        else:                                     # an input (no pairs), or a primitive of three or more inputs
+            for k in range(0, n, 2):
+                i, d = node[k], node[k + 1]
+                c = cts[i]
+                cts[i] = ct * d if c is None else c + ct * d
     return cts
 
 # %% ../nbs/02_engine.ipynb #72da7efe
