@@ -108,9 +108,13 @@ class MainTrace:
         "`x` one level down: the primal of a tracer of this level; anything else (a constant here) unchanged."
         return x.primal if isinstance(x, Tracer) and x.main is self else x
 
+    def lower_args(self, prim, args) -> list:
+        "The operands `args` of `prim` one level down, with constants (ints, numpy scalars) as floats."
+        return [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim) for a in args]
+
     def process(self, prim, args):
         "Record `prim` applied to `args` at this level (see `bind` below)."
-        primals = [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim) for a in args]   # constants as floats
+        primals = self.lower_args(prim, args)
         out = bind(prim, *primals)                                    # one level down
         node = ()
         for a, partial in zip(args, prim.partials):

@@ -7,7 +7,7 @@ __all__ = ['JVPTracer', 'JVPTrace', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check
 
 # %% ../nbs/06_forward.ipynb #3e52e1b3
 from collections.abc import Sequence
-from .core import Tracer, MainTrace, new_main, bind, central_difference, trace_stack, _as_float
+from .core import Tracer, MainTrace, new_main, bind, central_difference, trace_stack
 from .tree_util import tree_flatten, tree_unflatten, tree_leaves, tree_structure
 from .engine import grad, vjp, _argnums, _flatten_args, _flatten_out, _lower, _substitute
 
@@ -27,7 +27,7 @@ class JVPTrace(MainTrace):
 
     def process(self, prim, args):
         "Apply `prim` one level down and push the tangents through its partials."
-        primals = [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim) for a in args]
+        primals = self.lower_args(prim, args)
         out, tangent = bind(prim, *primals), None
         for a, partial in zip(args, prim.partials):
             if isinstance(a, Tracer) and a.main is self:

@@ -61,14 +61,13 @@ def trace_graph(fun,           # A function of floats, returning one float
     return Graph(main.names, main.values, list(main.tape), backwards(main.tape, {out.idx: 1.0}), labels)
 
 # %% ../nbs/03_pictures.ipynb #b0000011
-def _html_table(g:Graph, upto:int=None) -> str:
-    "The nodes of `g` as an HTML table; with `upto`, cotangents as the sweep has them once node `upto` is done."
+def _html_table(g:Graph) -> str:
+    "The nodes of `g` as an HTML table."
     rows = []
     for i, name in enumerate(g.names):
         ins = ', '.join(f'{g.label(j)} (∂ = {_fmt(d)})' for j, d in g.inputs(i)) or '—'
-        ct = g.cts[i] if upto is None or i >= upto else None
-        style = ' style="background:#fde68a"' if upto is not None and i == upto else ''
-        rows.append(f'<tr{style}><td>{g.label(i)}</td><td>{name}</td><td>{_fmt(g.values[i])}</td>'
+        ct = g.cts[i]
+        rows.append(f'<tr><td>{g.label(i)}</td><td>{name}</td><td>{_fmt(g.values[i])}</td>'
                     f'<td>{ins}</td><td>{"" if ct is None else _fmt(ct)}</td></tr>')
     head = '<tr><th>node</th><th>operation</th><th>value</th><th>inputs (partial)</th><th>cotangent</th></tr>'
     css = '<style>.mj-trace td, .mj-trace th {padding: 2px 14px; text-align: left}</style>'

@@ -3,7 +3,7 @@
 nbdev's own processors turn each notebook into what its page shows (hidden cells dropped, directives applied,
 `show_doc` run, backticked names linked). From there nbconvert's MarkdownExporter writes README.md from
 nbs/index.ipynb, and Sphinx with myst-nb renders every chapter into the static site in `doc_path` (`_docs/`)."""
-import re, shutil, subprocess, sys, tempfile
+import functools, re, shutil, subprocess, sys, tempfile
 import yaml
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb, mk_cell
@@ -64,15 +64,20 @@ def _local_api_links(md:str, documented:set) -> str:
         return text
     return re.sub(r'\[([^\]]*)\]\(' + HOST + r'/(\w+)\.html#([\w.]+)\)', link, md)
 
-def _class_signatures(md:str) -> str:
-    """`show_doc` writes every signature as `def Name(...)`, a class's too (with `->None` from its `__init__`): write
-    `class Name(...)` for the classes of the package."""
+@functools.cache
+def _package_classes() -> frozenset:
+    "The names of the classes that the package's public modules define or export, looked up once per build."
     import importlib, inspect, pkgutil
     pkg = importlib.import_module(cfg.lib_name)
     mods = [pkg] + [importlib.import_module(f'{cfg.lib_name}.{m.name}') for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith('_')]
+    return frozenset(n for mod in mods for n, o in vars(mod).items() if inspect.isclass(o))
+
+def _class_signatures(md:str) -> str:
+    """`show_doc` writes every signature as `def Name(...)`, a class's too (with `->None` from its `__init__`): write
+    `class Name(...)` for the classes of the package."""
     def fix(m):
         name = m[1]
-        if not any(inspect.isclass(getattr(mod, name, None)) for mod in mods): return m[0]
+        if name not in _package_classes(): return m[0]
         sig = re.sub(r'^def ' + re.escape(name) + r'\(', f'class {name}(', m[2], flags=re.M)
         return m[0][:m.start(2) - m.start(0)] + re.sub(r'^\)->None:', '):', sig, flags=re.M) + '```'
     return re.sub(r'^#{2,4} (\w+)\s*\n+```python\n(.*?)```', fix, md, flags=re.M | re.S)
