@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['add_p', 'sub_p', 'mul_p', 'div_p', 'pow_p', 'neg_p', 'log_p', 'relu_p', 'abs_p', 'mod_p', 'floordiv_p', 'round_p',
-           'Primitive', 'UnexpectedTracerError', 'MainTrace', 'trace_stack', 'new_main', 'ConcretizationTypeError',
-           'concrete', 'Tracer', 'bind', 'relu', 'log', 'abs', 'central_difference']
+           'Primitive', 'UnexpectedTracerError', 'MainTrace', 'ConcretizationTypeError', 'concrete', 'Tracer', 'bind',
+           'trace_stack', 'new_main', 'relu', 'log', 'abs', 'central_difference']
 
 # %% ../nbs/01_core.ipynb #5ee29f73
 import builtins, contextvars, math, numbers, operator
@@ -91,6 +91,7 @@ class _Finished(tuple):
 # %% ../nbs/01_core.ipynb #353fae90
 class MainTrace:
     "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
+    # `lower`, `lower_args` and `process`, the rule for recording a primitive, are added with `bind` below
     __slots__ = ('level', 'tape', 'active')
     tracer_type = None   # the class of this trace's tracers: `Tracer` (set below, once it exists)
     def __init__(self, level:int): self.level,self.tape,self.active = level,[],True
@@ -104,51 +105,12 @@ class MainTrace:
         self.tape.append(())
         return self.tracer_type(x, self, len(self.tape) - 1)
 
-    def lower(self, x):
-        "`x` one level down: the primal of a tracer of this level; anything else (a constant here) unchanged."
-        return x.primal if isinstance(x, Tracer) and x.main is self else x
-
-    def lower_args(self, prim, args) -> list:
-        "The operands `args` of `prim` one level down, with constants (ints, numpy scalars) as floats."
-        return [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim) for a in args]
-
-    def process(self, prim, args):
-        "Record `prim` applied to `args` at this level (see `bind` below)."
-        primals = self.lower_args(prim, args)
-        out = bind(prim, *primals)                                    # one level down
-        node = ()
-        for a, partial in zip(args, prim.partials):
-            if isinstance(a, Tracer) and a.main is self: node += (a.idx, partial(out, *primals))
-        self.tape.append(node)
-        return self.tracer_type(out, self, len(self.tape) - 1)
-
     def finish(self):
         "End the recording: the trace is no longer active and its tape is frozen."
         self.active = False
         self.tape = _Finished(self.tape)
 
     def __repr__(self): return f'{type(self).__name__}(level={self.level}, nodes={len(self.tape)})'
-
-# %% ../nbs/01_core.ipynb #a85c549b
-_stack = contextvars.ContextVar('microjax_trace_stack', default=())
-
-def trace_stack() -> tuple:
-    "The recordings in progress in this thread (or greenlet, or asyncio task), outermost first."
-    return _stack.get()
-
-class new_main:
-    "Push a new level (a `main_type`) on this thread's trace stack for the duration of a `with` block."
-    def __init__(self, main_type:type=MainTrace): # The kind of trace to push: `MainTrace` or a subclass
-        self.main_type = main_type
-    def __enter__(self):
-        self.outer = outer = _stack.get()
-        self.main = main = self.main_type(len(outer))
-        try: _stack.set(outer + (main,))
-        except BaseException: _stack.set(outer); main.finish(); raise   # interrupted right after the push
-        return main
-    def __exit__(self, *exc):
-        try: _stack.set(self.outer)
-        finally: self.main.finish()
 
 # %% ../nbs/01_core.ipynb #dbdadac8
 class ConcretizationTypeError(TypeError):
@@ -231,6 +193,48 @@ def bind(prim:Primitive, # The primitive to apply
     top = _top(args)
     if top is None: return prim.impl(*[_as_float(a, prim) for a in args])
     return top.process(prim, args)
+
+# %% ../nbs/01_core.ipynb #7f487632
+def _lower(self:MainTrace, x):
+    "`x` one level down: the primal of a tracer of this level; anything else (a constant here) unchanged."
+    return x.primal if isinstance(x, Tracer) and x.main is self else x
+
+def _lower_args(self:MainTrace, prim, args) -> list:
+    "The operands `args` of `prim` one level down, with constants (ints, numpy scalars) as floats."
+    return [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim) for a in args]
+
+def _process(self:MainTrace, prim, args):
+    "Record `prim` applied to `args` at this level: the rule `bind` hands it to."
+    primals = self.lower_args(prim, args)
+    out = bind(prim, *primals)                                    # one level down
+    node = ()
+    for a, partial in zip(args, prim.partials):
+        if isinstance(a, Tracer) and a.main is self: node += (a.idx, partial(out, *primals))
+    self.tape.append(node)
+    return self.tracer_type(out, self, len(self.tape) - 1)
+
+MainTrace.lower, MainTrace.lower_args, MainTrace.process = _lower, _lower_args, _process
+
+# %% ../nbs/01_core.ipynb #a85c549b
+_stack = contextvars.ContextVar('microjax_trace_stack', default=())
+
+def trace_stack() -> tuple:
+    "The recordings in progress in this thread (or greenlet, or asyncio task), outermost first."
+    return _stack.get()
+
+class new_main:
+    "Push a new level (a `main_type`) on this thread's trace stack for the duration of a `with` block."
+    def __init__(self, main_type:type=MainTrace): # The kind of trace to push: `MainTrace` or a subclass
+        self.main_type = main_type
+    def __enter__(self):
+        self.outer = outer = _stack.get()
+        self.main = main = self.main_type(len(outer))
+        try: _stack.set(outer + (main,))
+        except BaseException: _stack.set(outer); main.finish(); raise   # interrupted right after the push
+        return main
+    def __exit__(self, *exc):
+        try: _stack.set(self.outer)
+        finally: self.main.finish()
 
 # %% ../nbs/01_core.ipynb #3d6b16ad
 def _operator(prim, swap:bool=False):

@@ -65,6 +65,12 @@ def _affine(prim, dx:float, dy:float):
                     t = _new(Tracer); t.primal = impl(ap, float(b)); t.main = m; t.idx = len(tape) - 1
                     return t
         return bind(prim, a, b)
+    return method, _affine_reflected(prim, dy)
+
+# %% ../nbs/11_fast.ipynb #6b984a77
+def _affine_reflected(prim, dy:float):
+    "The reflected operator method `b op a` for `_affine`, where `b` is a number: `a.__radd__(b)` or `a.__rsub__(b)`."
+    impl = prim.impl
     def reflected(a, b):                                   # `b op a`, where `b` is not a tracer (else `b.method` ran)
         tb = type(b)
         if type(a) is Tracer and (tb is float or tb is int):
@@ -76,7 +82,7 @@ def _affine(prim, dx:float, dy:float):
                 t = _new(Tracer); t.primal = impl(float(b), ap); t.main = m; t.idx = len(tape) - 1
                 return t
         return bind(prim, b, a)
-    return method, reflected
+    return reflected
 
 # %% ../nbs/11_fast.ipynb #f0000009
 def _mul(a, b):

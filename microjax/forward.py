@@ -96,6 +96,7 @@ def jacrev(fun:callable, # The function: its arguments and output are pytrees of
         return _assemble(rows, out_def, in_def)
     return jacfun
 
+# %% ../nbs/06_forward.ipynb #6a55b099
 def hessian(fun:callable, # The function: it returns one number
             argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Hessian of `fun` with respect to `argnums`: `jacfwd(jacrev(fun))`."

@@ -52,6 +52,7 @@ class Neuron:
 
 register_dataclass(Neuron, ['w', 'b'], ['nonlin'])   # a pytree: the parameters are its leaves
 
+# %% ../nbs/08_nn.ipynb #54dbe9f2
 def _check_count(params, n:int, what:str):
     "A `ValueError` unless there are `n` `params`."
     if len(params) != n:
@@ -93,6 +94,7 @@ class Layer:
 
     def __repr__(self): return f"Layer of [{', '.join(map(repr, self.neurons))}]"
 
+# %% ../nbs/08_nn.ipynb #7e8ec1f7
 Layer = register_dataclass(Layer, ['neurons'], [])   # a pytree, as Neuron
 
 # %% ../nbs/08_nn.ipynb #c20ffbed
@@ -120,22 +122,25 @@ class MLP:
         "Every layer's parameters, in order."
         return [p for layer in self.layers for p in layer.parameters()]
 
-    @classmethod
-    def from_parameters(cls, params, # Each layer's parameters in turn, as `parameters()` lists them
-                        nin:int,     # The number of inputs
-                        nouts:list): # The number of neurons of each layer
-        "The MLP with `nin` inputs and layers of `nouts` neurons whose `parameters()` are `params`."
-        sizes = cls._sizes(nin, nouts)
-        _check_count(params, sum((a + 1) * b for a, b in sizes), f'an MLP with nin={nin}, nouts={list(nouts)}')
-        layers, start = [], 0
-        for i, (a, b) in enumerate(sizes):
-            layers.append(Layer.from_parameters(params[start:start + (a + 1) * b], a, b, i < len(sizes) - 1))
-            start += (a + 1) * b
-        return cls(tuple(layers))
-
     def __repr__(self): return f"MLP of [{', '.join(map(repr, self.layers))}]"
 
 MLP = register_dataclass(MLP, ['layers'], [])
+
+# %% ../nbs/08_nn.ipynb #d9a8651a
+def _mlp_from_parameters(cls, params, # Each layer's parameters in turn, as `parameters()` lists them
+                          nin:int,     # The number of inputs
+                          nouts:list): # The number of neurons of each layer
+    "The MLP with `nin` inputs and layers of `nouts` neurons whose `parameters()` are `params`."
+    sizes = cls._sizes(nin, nouts)
+    _check_count(params, sum((a + 1) * b for a, b in sizes), f'an MLP with nin={nin}, nouts={list(nouts)}')
+    layers, start = [], 0
+    for i, (a, b) in enumerate(sizes):
+        layers.append(Layer.from_parameters(params[start:start + (a + 1) * b], a, b, i < len(sizes) - 1))
+        start += (a + 1) * b
+    return cls(tuple(layers))
+
+_mlp_from_parameters.__name__, _mlp_from_parameters.__qualname__ = 'from_parameters', 'MLP.from_parameters'
+MLP.from_parameters = classmethod(_mlp_from_parameters)
 
 # %% ../nbs/08_nn.ipynb #35cfa99d
 def svm_loss(model,             # A callable model with `parameters()`, such as an `MLP`

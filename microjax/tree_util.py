@@ -73,6 +73,7 @@ def tree_flatten(tree): # A pytree: containers of the registry, with anything el
     leaves = []
     return leaves, _flatten(tree, leaves)
 
+# %% ../nbs/04_tree_util.ipynb #38f8e5f3
 def _unflatten(d, it):
     if d.node_type is None: return next(it)
     return _registry[d.node_type][1](d.aux, [_unflatten(c, it) for c in d.children])
