@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['add_p', 'sub_p', 'mul_p', 'div_p', 'pow_p', 'neg_p', 'log_p', 'relu_p', 'abs_p', 'mod_p', 'floordiv_p', 'round_p',
-           'Primitive', 'UnexpectedTracerError', 'MainTrace', 'ConcretizationTypeError', 'concrete', 'Tracer', 'bind',
-           'trace_stack', 'new_main', 'relu', 'log', 'abs', 'central_difference']
+           'eq_p', 'ne_p', 'lt_p', 'le_p', 'gt_p', 'ge_p', 'select_p', 'Primitive', 'UnexpectedTracerError',
+           'MainTrace', 'ConcretizationTypeError', 'Abstract', 'concrete', 'Tracer', 'bind', 'trace_stack', 'new_main',
+           'TracerBoolConversionError', 'where', 'relu', 'log', 'abs', 'central_difference']
 
 # %% ../nbs/01_core.ipynb #5ee29f73
 import builtins, contextvars, math, numbers, operator
@@ -16,8 +17,9 @@ class Primitive:
     def __init__(self,
                  name:str, # Name used in reprs and error messages
                  impl,     # Evaluates the operation on plain floats
-                 partials: tuple): # `partials[i](out, *xs)` is the derivative of `out = impl(*xs)` with respect to `xs[i]`
-        self.name,self.impl,self.partials = name,impl,partials
+                 partials: tuple, # `partials[i](out, *xs)` is the derivative of `out = impl(*xs)` with respect to `xs[i]`
+                 dtype:str='f64'): # The type of the output: 'f64', or 'bool' for a comparison (`partials` is then `None`)
+        self.name,self.impl,self.partials,self.dtype = name,impl,partials,dtype
     def __call__(self, *args): return bind(self, *args)
     def __repr__(self): return f'Primitive({self.name})'
 
@@ -52,13 +54,14 @@ def _log(x): return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan
 
 # %% ../nbs/01_core.ipynb #42f5e30b
 def _relu(x): return 0.0 if x <= 0 else x                                   # relu(nan) is nan
-def _drelu(out, x): return 1.0 if x > 0 else (0.0 if x <= 0 else math.nan)  # relu'(0) = 0, as in PyTorch and JAX
-def _dabs(out, x): return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else math.nan))  # abs'(0) = 0
+def _drelu(out, x): return where(x > 0, 1.0, where(x <= 0, 0.0, math.nan))     # relu'(0) = 0, as in PyTorch and JAX
+def _dabs(out, x): return where(x > 0, 1.0, where(x < 0, -1.0, where(x == 0, 0.0, math.nan)))  # abs'(0) = 0
 def _zero(out, *xs): return 0.0
 
-def _dpow_dx(out, x, y): return 0.0 if y == 0 else y * _pow(x, y - 1.0)     # d(x**0)/dx = 0, also at x = 0
+def _dpow_dx(out, x, y): return where(y == 0, 0.0, y * _pow(x, y - 1.0))      # d(x**0)/dx = 0, also at x = 0
 def _dpow_dy(out, x, y):                                                      # d(x**y)/dy = x**y log x
-    return 0.0 if x == 0 and y >= 0 else out * log(x)                         # 0 at x = 0 as PyTorch; nan for x < 0
+    d = out * log(x)                                                          # nan for x < 0
+    return where(x == 0, where(y >= 0, 0.0, d), d)                            # 0 at x = 0 and y >= 0, as PyTorch
 
 add_p  = Primitive('add',  operator.add, (lambda out, x, y: 1.0, lambda out, x, y: 1.0))
 sub_p  = Primitive('sub',  operator.sub, (lambda out, x, y: 1.0, lambda out, x, y: -1.0))
@@ -116,11 +119,20 @@ class MainTrace:
 class ConcretizationTypeError(TypeError):
     "A traced value was used where a plain Python float is needed, which would drop its derivative."
 
-def concrete(x): # A number or a traced value, of any level
-    "The plain float inside `x`, however many levels of tracers wrap it."
+class Abstract:
+    "What a staging trace (`jit`, `make_jaxpr`) knows of a value before the program runs: its type, `f64[]` or `bool[]`."
+    __slots__ = ('dtype',)
+    def __init__(self, dtype:str): self.dtype = dtype
+    def __repr__(self): return f'{self.dtype}[]'
+
+def concrete(x,            # A number or a traced value, of any level
+             why:str='float'): # What needs the number: 'float', 'bool', 'int' or 'format' (for the error message)
+    "The plain float inside `x`, however many levels of tracers wrap it; an error if it is only known when staged code runs."
+    t = x
     while isinstance(x, Tracer):
         if not x.main.active: raise _escaped(f'The tracer {x!r}')
         x = x.primal
+    if type(x) is Abstract: raise _abstract_error(t, why)
     return x
 
 class Tracer:
@@ -130,21 +142,17 @@ class Tracer:
     __hash__ = None          # tracers compare by value, like floats, so they cannot be dict keys
     def __init__(self, primal, main:MainTrace, idx:int): self.primal,self.main,self.idx = primal,main,idx
     def __pos__(self): return self
-    def __int__(self): return int(concrete(self))
-    def __bool__(self): return bool(concrete(self))
-    def __eq__(self, o): return concrete(self) == concrete(o)
-    def __ne__(self, o): return concrete(self) != concrete(o)
-    def __lt__(self, o): return concrete(self) < concrete(o)
-    def __le__(self, o): return concrete(self) <= concrete(o)
-    def __gt__(self, o): return concrete(self) > concrete(o)
-    def __ge__(self, o): return concrete(self) >= concrete(o)
-    def __format__(self, spec): return format(concrete(self), spec)
+    def __int__(self): return int(concrete(self, 'int'))
+    def __bool__(self): return bool(concrete(self, 'bool'))
+    def __format__(self, spec): return format(concrete(self, 'format'), spec)
+    # the comparisons `== != < <= > >=` are primitives, added at the end of the chapter
     def __repr__(self): return f'Tracer({self.primal!r}, level={self.main.level})'
 
 MainTrace.tracer_type = Tracer
 
 # %% ../nbs/01_core.ipynb #dd49a79b
 def _float(self):
+    concrete(self)                            # a staged value has its own message
     raise ConcretizationTypeError(
         f'float() was called on the traced value {self!r}, which would drop its derivative (this is also what '
         "`math.sin(x)`, `math.exp(x)` and the other functions of Python's `math` module do). Use microjax's own "
@@ -207,6 +215,7 @@ def _process(self:MainTrace, prim, args):
     "Record `prim` applied to `args` at this level: the rule `bind` hands it to."
     primals = self.lower_args(prim, args)
     out = bind(prim, *primals)                                    # one level down
+    if prim.partials is None: return out                          # a comparison: a constant to this level
     node = ()
     for a, partial in zip(args, prim.partials):
         if isinstance(a, Tracer) and a.main is self: node += (a.idx, partial(out, *primals))
@@ -249,6 +258,51 @@ for _name, _prim in [('add', add_p), ('sub', sub_p), ('mul', mul_p), ('truediv',
 Tracer.__neg__ = lambda self: bind(neg_p, self)
 Tracer.__abs__ = lambda self: bind(abs_p, self)                                   # Python's own `abs(x)`
 Tracer.__round__ = lambda self, ndigits=None: bind(round_p, self, ndigits or 0)   # a float, as `jnp.round`
+
+# %% ../nbs/01_core.ipynb #bdfad775
+class TracerBoolConversionError(ConcretizationTypeError):
+    "`bool()` of a traced value whose truth is only known when a staged program runs: an `if` on a value inside `jit`."
+
+def _abstract_error(t, why:str):
+    "The error for asking the concrete value (for `why`) of `t`, whose bottom is an `Abstract` value."
+    x = t
+    while type(x.primal) is not Abstract: x = x.primal
+    name, how = getattr(x.main, 'fun_name', 'the function'), getattr(x.main, 'transform', 'jit')
+    use = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
+           'format': 'Formatting'}[why]
+    return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(
+        f'{use} needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an abstract {x.primal!r}: its '
+        'value is only known when the compiled program runs. Write the choice with `microjax.where(condition, x, y)`, '
+        f'or make the argument it depends on static: `jit({name}, static_argnums=...)`.')
+
+def _compare(prim):
+    "The comparison method for `prim`: `bind` it, or `NotImplemented` for an operand that is not a number."
+    def method(self, other):
+        if not isinstance(other, Tracer) and _real(other) is None: return NotImplemented
+        return bind(prim, self, other)
+    method.__name__ = f'__{prim.name}__'
+    return method
+
+eq_p, ne_p = Primitive('eq', operator.eq, None, 'bool'), Primitive('ne', operator.ne, None, 'bool')
+lt_p, le_p = Primitive('lt', operator.lt, None, 'bool'), Primitive('le', operator.le, None, 'bool')
+gt_p, ge_p = Primitive('gt', operator.gt, None, 'bool'), Primitive('ge', operator.ge, None, 'bool')
+for _p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p): setattr(Tracer, f'__{_p.name}__', _compare(_p))
+
+# %% ../nbs/01_core.ipynb #53787e0f
+def _select(c, x, y): return x if c else y
+
+select_p = Primitive('select', _select, (_zero, lambda out, c, x, y: where(c, 1.0, 0.0),
+                                                lambda out, c, x, y: where(c, 0.0, 1.0)))
+
+def where(condition, # A boolean (a comparison), or a number: true if nonzero
+          x,         # The value where `condition` is true: a number or a traced value
+          y):        # The value where it is false
+    "`x` where `condition` is true, else `y` (JAX's `jnp.where`): under `jit`, chosen when the compiled program runs."
+    if isinstance(condition, Tracer):
+        try: condition = concrete(condition, 'bool')
+        except ConcretizationTypeError: return select_p(condition, x, y)   # a staged condition: record the choice
+    v = x if condition else y
+    return v if isinstance(v, Tracer) else _as_float(v, select_p)
 
 # %% ../nbs/01_core.ipynb #399845f4
 def relu(x:float): # A number or a traced value

@@ -29,6 +29,7 @@ class JVPTrace(MainTrace):
         "Apply `prim` one level down and push the tangents through its partials."
         primals = self.lower_args(prim, args)
         out, tangent = bind(prim, *primals), None
+        if prim.partials is None: return out                          # a comparison: no tangent
         for a, partial in zip(args, prim.partials):
             if isinstance(a, Tracer) and a.main is self:
                 t = partial(out, *primals) * a.tangent

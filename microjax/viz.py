@@ -24,6 +24,7 @@ class NamedTrace(MainTrace):
 
     def process(self, prim, args):
         out = super().process(prim, args)
+        if prim.partials is None: return out                          # a comparison: not a node
         self.names.append(prim.name); self.values.append(out.primal)
         return out
 

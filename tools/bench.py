@@ -16,6 +16,7 @@ from sklearn.datasets import make_moons
 from micrograd.engine import Value
 from micrograd.nn import MLP as MgMLP
 from microjax.engine import value_and_grad, grad
+from microjax.jit import jit
 from microjax.nn import MLP, svm_loss
 from microjax.primitives import exp, sigmoid
 
@@ -70,6 +71,10 @@ def handwritten(params, X, y, sizes=(2, 16, 16, 1), alpha=1e-4):
     return total / n + alpha * sum(p * p for p in params), grads
 
 def microjax_step(): return value_and_grad(loss)(*params)
+t = time.perf_counter(); _jitted = jit(value_and_grad(loss)); _jitted(*params); first_call = time.perf_counter() - t
+_jit_inside = value_and_grad(jit(loss)); _jit_inside(*params)
+def jit_step(): return _jitted(*params)
+def jit_inside_step(): return _jit_inside(*params)
 def handwritten_step(): return handwritten(params, X, y)
 def floats_step(): return loss(*params), None
 
@@ -78,6 +83,7 @@ def floats_step(): return loss(*params), None
 assert abs(l1 - l2) <= 1e-9 * abs(l2) and abs(l1 - l3) <= 1e-12 * abs(l3) and abs(l1 - l4) <= 1e-12 * abs(l4)
 assert all(abs(a - b) <= 1e-9 * max(abs(b), 1e-9) for a, b in zip(g1, g2))
 assert all(abs(a - b) <= 1e-9 * max(abs(b), 1e-9) for a, b in zip(g1, g4))
+assert jit_step() == (l1, g1) and jit_inside_step() == (l1, g1)          # the staged programs: bit for bit
 
 def block(fn, steps:int) -> float:
     """The median time of `steps` steady-state steps of `fn`, after a clean heap and one warm-up step: each step also
@@ -91,7 +97,7 @@ def block(fn, steps:int) -> float:
     return statistics.median(ts)
 
 systems = [('microjax', microjax_step, 5), ('micrograd', micrograd_step, 2), ('handwritten', handwritten_step, 5),
-           ('floats', floats_step, 5)]
+           ('floats', floats_step, 5), ('jit', jit_step, 5), ('jit_inside', jit_inside_step, 3)]
 rounds = []
 for r in range(ROUNDS):
     order = systems[r % len(systems):] + systems[:r % len(systems)]
@@ -114,11 +120,33 @@ for name, label in [('microjax', 'microjax value_and_grad'), ('micrograd', 'micr
 print(f'microjax / micrograd:    {spread(vs_mg)}')
 print(f'microjax / handwritten: {spread(vs_hw)}')
 print(f'microjax / floats:      {spread(vs_fl)}')
+vs_jit = [r['jit'] / r['handwritten'] for r in rounds]
+vs_in = [r['jit_inside'] / r['handwritten'] for r in rounds]
+print(f"{'jit(value_and_grad(loss))':32}{ms['jit']:10.1f}   / handwritten: {spread(vs_jit)} (target <= 0.5x)")
+print(f"{'value_and_grad(jit(loss))':32}{ms['jit_inside']:10.1f}   / handwritten: {spread(vs_in)} (target <= 0.6x)")
 ratio, hw = statistics.median(vs_mg), statistics.median(vs_hw)
 print(f"target: microjax <= 0.05x micrograd: {'met' if ratio <= 0.05 else 'NOT met'} "
       f'(median {ratio:.3f}x, {1 / ratio:.0f} times faster)')
 print(f"target: microjax <= 8x the handwritten loops (stretch 7x): "
       f"{'met' + (', stretch too' if hw <= 7 else '') if hw <= 8 else 'NOT met'} (median {hw:.1f}x)")
+
+print('jit(value_and_grad(loss)), first call (trace + compile) and peak memory, in a fresh process per size:')
+import subprocess, json
+probe = '''
+import json, resource, sys, time
+from sklearn.datasets import make_moons
+from microjax.engine import value_and_grad
+from microjax.jit import jit
+from microjax.nn import MLP, svm_loss
+n = int(sys.argv[1]); X, y = make_moons(n_samples=n, noise=0.1, random_state=1); X, y = X.tolist(), (2 * y - 1).tolist()
+ps = MLP.init(2, [16, 16, 1], seed=0).parameters()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter(); jit(value_and_grad(lambda *p: svm_loss(MLP.from_parameters(p, 2, [16, 16, 1]), X, y, alpha=1e-4)))(*ps)
+print(json.dumps([time.perf_counter() - t, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024]))
+'''
+for n in (100, 200, 400):
+    secs, mib = json.loads(subprocess.run([sys.executable, '-c', probe, str(n)], capture_output=True, text=True, check=True).stdout)
+    print(f'  {n:3d} samples: first call {secs:.2f} s, peak memory growth {mib:.0f} MiB (ru_maxrss)')
 
 def chain(x):
     for _ in range(1_000_000): x = x * 1.000001
