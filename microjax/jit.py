@@ -75,10 +75,11 @@ def jit(fun:callable,        # The function: its arguments and outputs are pytre
         except TypeError: raise TypeError(f'jit of `{f.__name__}`: static arguments must be hashable, but got {key[1]!r}.') from None
         if entry is None:
             jaxpr = stage(f, in_tree, len(leaves))
-            entry = (jaxpr, compile_jaxpr(jaxpr, 'jitted'))
-            if not any(isinstance(c, Tracer) for c in jaxpr.consts): cache[key] = entry
-        jaxpr, code = entry
-        if all(type(x) is float for x in leaves) and not any(isinstance(c, Tracer) for c in jaxpr.consts):
+            closed_over = any(isinstance(c, Tracer) for c in jaxpr.consts)   # an outer call's tracer: this call only
+            entry = (jaxpr, compile_jaxpr(jaxpr, 'jitted'), closed_over)
+            if not closed_over: cache[key] = entry
+        jaxpr, code, closed_over = entry
+        if not closed_over and all(type(x) is float for x in leaves):
             outs = code(*jaxpr.consts, *leaves)
         else: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)
         return tree_unflatten(jaxpr.out_tree, list(outs))
