@@ -43,9 +43,9 @@ def backwards(tape:list,   # A trace's nodes in creation order
             i, d = node
             c = cts[i]
             cts[i] = ct * d if c is None else c + ct * d
-        else:                                     # an input (no pairs), or a primitive of three or more inputs
-            for k in range(0, n, 2):
-                i, d = node[k], node[k + 1]
+        else:                                     # an input (no pairs), or a node of three or more pairs
+            pairs = iter(node)
+            for i, d in zip(pairs, pairs):        # (index, partial), (index, partial), ...
                 c = cts[i]
                 cts[i] = ct * d if c is None else c + ct * d
     return cts

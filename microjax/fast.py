@@ -8,6 +8,8 @@ __all__ = []
 # %% ../nbs/11_fast.ipynb #f0000003
 from .core import (Primitive, Tracer, bind, _as_float, add_p, sub_p, mul_p, div_p, pow_p, mod_p, floordiv_p,
                            neg_p, abs_p)
+from . import nn
+from itertools import chain
 
 # %% ../nbs/11_fast.ipynb #f0000006
 def _binary(prim, swap:bool=False):
@@ -131,3 +133,61 @@ for _name, _prim in [('truediv', div_p), ('pow', pow_p), ('mod', mod_p), ('floor
 Primitive.__call__ = _call
 Tracer.__neg__ = lambda self: _call(neg_p, self)
 Tracer.__abs__ = lambda self: _call(abs_p, self)
+
+# %% ../nbs/11_fast.ipynb #925235bd
+def _dot_products(w, x):
+    "The trace, the pairs (a tuple per product) and the products of `w . x`; `None` unless each operand is a float, an int or a `Tracer` with a float primal at one level."
+    m, chunks, products = None, [], []
+    for a, c in zip(w, x):
+        ta, tc = type(a), type(c)
+        if ta is Tracer:
+            ap = a.primal
+            if type(ap) is not float or (m is not None and a.main is not m): return None
+            m = a.main
+            if tc is Tracer:
+                cp = c.primal
+                if type(cp) is not float or c.main is not m: return None
+                chunks.append((a.idx, cp, c.idx, ap))       # the node `a * c` would make
+            elif tc is float or tc is int:
+                cp = float(c)
+                chunks.append((a.idx, cp))
+            else: return None
+        elif tc is Tracer:
+            cp = c.primal
+            if type(cp) is not float or (m is not None and c.main is not m) or not (ta is float or ta is int): return None
+            m, ap = c.main, float(a)
+            chunks.append((c.idx, ap))
+        elif (ta is float or ta is int) and (tc is float or tc is int):
+            ap, cp = a, c
+            chunks.append(())                               # a constant product: no pairs, but it keeps its place
+        else: return None
+        products.append(ap * cp)
+    return m, chunks, products
+
+# %% ../nbs/11_fast.ipynb #e7133405
+_chain = chain.from_iterable
+
+def _dot(w, x, b=0.0):
+    "`dot(w, x, b)` recorded as one node: every product's pairs and the bias's, in the order the sweep met the chain's."
+    _check_dot(w, x)
+    found = _dot_products(w, x)
+    if found is None: return _sum_of_products(w, x, b)
+    m, chunks, products = found
+    tb = type(b)
+    if tb is Tracer:
+        s = b.primal
+        if type(s) is not float or (m is not None and b.main is not m): return _sum_of_products(w, x, b)
+        m = b.main
+        chunks.insert(1, (b.idx, 1.0))               # `b + w[0]*x[0]`: the first sum's node came after the first product's
+    elif tb is float or tb is int: s = b
+    else: return _sum_of_products(w, x, b)
+    if m is None or not products: return _sum_of_products(w, x, b)   # nothing traced, or nothing to sum
+    for p in products: s = s + p                     # left to right, as the chain of `+` nodes added them
+    tape = m.tape
+    tape.append(tuple(_chain(reversed(chunks))))     # the last product's pairs first, as the sweep met them
+    t = _new(Tracer); t.primal = s; t.main = m; t.idx = len(tape) - 1
+    return t
+
+# %% ../nbs/11_fast.ipynb #b58e4d4c
+from .nn import _check_dot, _sum_of_products
+nn.dot = _dot

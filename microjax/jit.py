@@ -7,9 +7,11 @@ __all__ = ['to_python', 'compile_jaxpr', 'jit']
 
 # %% ../nbs/13_jit.ipynb #52980480
 import math
+from itertools import chain
 from .core import Tracer, select_p
-from .tree_util import tree_flatten, tree_unflatten
-from .jaxpr import Jaxpr, Lit, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static
+from .engine import vjp
+from .tree_util import tree_flatten, tree_unflatten, tree_structure
+from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static
 
 # %% ../nbs/13_jit.ipynb #eeb798b5
 _INFIX = {'add': '+', 'sub': '-', 'mul': '*', 'eq': '==', 'ne': '!=', 'lt': '<', 'le': '<=', 'gt': '>', 'ge': '>='}
@@ -60,6 +62,38 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged'):
     exec(compile(source, f'<jit {name}>', 'exec'), ns)
     return ns[name]
 
+# %% ../nbs/13_jit.ipynb #255a6bbf
+def _tape_of(leaves):
+    "The trace of the tracers among `leaves` if they are all plain `Tracer`s with float primals at one level and the rest floats, else `None`."
+    m = None
+    for x in leaves:
+        if type(x) is Tracer:
+            if type(x.primal) is not float or (m is not None and x.main is not m): return None
+            m = x.main
+        elif type(x) is not float: return None
+    return m
+
+def _partials_program(jaxpr:Jaxpr):
+    "`jaxpr`'s outputs and the gradient of each, as one compiled function of its inputs (`None` if an output is not a float)."
+    if any(type(v) is int and jaxpr.types[v] is not f64 for v in jaxpr.outvars): return None
+    n, n_out = len(jaxpr.invars), len(jaxpr.outvars)
+    def outputs_and_gradients(*xs):
+        outs, pullback = vjp(lambda *a: eval_jaxpr(jaxpr, [], *a), *xs)
+        return outs, [pullback([1.0 if k == j else 0.0 for k in range(n_out)]) for j in range(n_out)]
+    return compile_jaxpr(stage(outputs_and_gradients, tree_structure(([0.0] * n, {})), n), 'partials')
+
+# %% ../nbs/13_jit.ipynb #72711f9d
+def _on_tape(n_out:int, program, main, leaves) -> list:
+    "The outputs of a jitted call on tracers of `main`: `program` run on the primals, each output one node of partials."
+    flat = program(*[x.primal if type(x) is Tracer else x for x in leaves])
+    traced = [(k, x.idx) for k, x in enumerate(leaves) if type(x) is Tracer]
+    tape, n, outs = main.tape, len(leaves), []
+    for j in range(n_out):
+        grads = flat[n_out + j * n: n_out + (j + 1) * n]
+        tape.append(tuple(chain.from_iterable((i, grads[k]) for k, i in traced)))
+        outs.append(Tracer(flat[j], main, len(tape) - 1))
+    return outs
+
 # %% ../nbs/13_jit.ipynb #0c677472
 def jit(fun:callable,        # The function: its arguments and outputs are pytrees of floats
         static_argnums=()):  # An int or a sequence of ints: positional arguments passed as Python values (hashable)
@@ -76,12 +110,15 @@ def jit(fun:callable,        # The function: its arguments and outputs are pytre
         if entry is None:
             jaxpr = stage(f, in_tree, len(leaves))
             closed_over = any(isinstance(c, Tracer) for c in jaxpr.consts)   # an outer call's tracer: this call only
-            entry = (jaxpr, compile_jaxpr(jaxpr, 'jitted'), closed_over)
+            entry = [jaxpr, compile_jaxpr(jaxpr, 'jitted'), closed_over, None]
             if not closed_over: cache[key] = entry
-        jaxpr, code, closed_over = entry
-        if not closed_over and all(type(x) is float for x in leaves):
-            outs = code(*jaxpr.consts, *leaves)
-        else: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)
+        jaxpr, code, closed_over, program = entry
+        if closed_over: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)
+        elif all(type(x) is float for x in leaves): outs = code(*leaves)
+        elif (main := _tape_of(leaves)) is None: outs = eval_jaxpr(jaxpr, [], *leaves)
+        else:
+            if program is None: program = entry[3] = _partials_program(jaxpr) or False   # compiled at the first such call
+            outs = _on_tape(len(jaxpr.outvars), program, main, leaves) if program else eval_jaxpr(jaxpr, [], *leaves)
         return tree_unflatten(jaxpr.out_tree, list(outs))
     jitted.__name__ = getattr(fun, '__name__', 'jitted')
     jitted._cache = cache

@@ -90,3 +90,32 @@ def test_large_program_compiles():
         return x
     assert jit(chain)(1.0) == chain(1.0)
     assert jit(grad(chain))(1.0) == grad(chain)(1.0)
+
+def test_jitted_call_on_a_tape_is_one_node_per_output():
+    "grad of a jitted call inside a larger function: the call is one node per output, with the eager derivatives."
+    import torch
+    from microjax import sin, exp
+    from microjax.engine import trace
+    calls = []
+    def inner(a, b):
+        calls.append(1)
+        return {'p': a * b + sin(a), 'q': relu(a - b) * exp(b)}
+    j = jit(inner)
+    outer = lambda x, y: j(x, y)['p'] * 3.0 + j(y, x)['q'] * j(x, x)['p']
+    jp = jit(lambda a, b: inner(a, b)['p'])
+    for x, y in [(0.7, -0.4), (-1.2, 0.3), (2.0, 1.5)]:
+        got = grad(outer, argnums=(0, 1))(x, y)
+        X, Y = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, y))
+        P = lambda a, b: a * b + torch.sin(a)
+        Q = lambda a, b: torch.relu(a - b) * torch.exp(b)
+        ref = torch.autograd.grad(P(X, Y) * 3.0 + Q(Y, X) * P(X, X), (X, Y))
+        for g, r in zip(got, ref): assert_close(g, r.item(), rtol=1e-12, what=f'grad at {(x, y)}')
+        v, g = value_and_grad(jp, argnums=(0, 1))(x, y)
+        v_eager, g_eager = value_and_grad(lambda a, b: inner(a, b)['p'], argnums=(0, 1))(x, y)
+        same([v, *g], [v_eager, *g_eager], f'value_and_grad(jit) at {(x, y)}')
+    assert len(j._cache) == 1 and len(calls) == 1 + 1 + 3   # `inner` staged once by each jit; the eager reference, thrice
+    _, _, main = trace(lambda x, y: j(x, y)['p'], 0.7, -0.4)
+    assert len(main.tape) == 2 + 2                             # two inputs, and the call's two outputs (one node each)
+    assert main.tape[2] == (0, -0.4 + math.cos(0.7), 1, 0.7)   # the partials of a*b + sin(a), recorded as a node
+    # a comparison among the outputs has no gradient: the call falls back to binding the primitives
+    assert grad(lambda x: jit(lambda a: (a * a, a > 1.0))(x)[0])(3.0) == 6.0
