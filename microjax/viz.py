@@ -84,6 +84,12 @@ def _graphviz():
                                           '`pip install graphviz` and `apt-get install graphviz` (or your system\'s package).') from None
     return graphviz
 
+def _digraph(rankdir='LR'):
+    "An empty Graphviz drawing in the book's style: boxes with fields (records), small Helvetica labels."
+    return _graphviz().Digraph(graph_attr={'rankdir': rankdir, 'bgcolor': 'transparent'},
+                               node_attr={'shape': 'record', 'fontname': 'Helvetica', 'fontsize': '10', 'style': 'filled',
+                                          'fillcolor': 'white'}, edge_attr={'fontname': 'Helvetica', 'fontsize': '9'})
+
 def _record(s:str) -> str: return ''.join('\\' + c if c in '{}|<>"' else c for c in s)   # escaped for a record label
 
 def draw(g:Graph,         # The trace to draw
@@ -91,16 +97,14 @@ def draw(g:Graph,         # The trace to draw
          current:int=None,# A node to highlight as the one being swept
          written=(),      # Nodes to highlight as written by an inner sweep
          rankdir='LR',    # Graphviz's direction: 'LR' or 'TB'
-         prefix=''):      # Prepended to the node ids, to draw several graphs in one picture
+         prefix='',       # Prepended to the node ids, to draw several graphs in one picture
+         colors:dict=None):# Fill colours of some nodes, {node: colour}, over the others' defaults
     "A Graphviz drawing of `g`: a box per node (name, operation, value, gradient), an edge per input labelled with its partial."
-    graphviz = _graphviz()
     cts = g.cts if cts is None else cts
-    dot = graphviz.Digraph(graph_attr={'rankdir': rankdir, 'bgcolor': 'transparent'},
-                           node_attr={'shape': 'record', 'fontname': 'Helvetica', 'fontsize': '10', 'style': 'filled',
-                                      'fillcolor': 'white'}, edge_attr={'fontname': 'Helvetica', 'fontsize': '9'})
+    dot = _digraph(rankdir)
     for i, name in enumerate(g.names):
         grad = '' if cts[i] is None else f' | grad {_fmt(cts[i])}'
-        fill = '#fde68a' if i == current else '#bfdbfe' if i in written else '#e5e7eb' if name == 'input' else 'white'
+        fill = (colors or {}).get(i) or ('#fde68a' if i == current else '#bfdbfe' if i in written else '#e5e7eb' if name == 'input' else 'white')
         dot.node(prefix + str(i), _record(f'{g.label(i)} | {name}') + f' | {_fmt(g.values[i])}{grad}', fillcolor=fill)
         for j, d in g.inputs(i): dot.edge(prefix + str(j), prefix + str(i), label=f' {_fmt(d)}')
     return dot
