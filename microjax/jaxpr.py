@@ -6,7 +6,7 @@
 __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 'draw_jaxpr', 'eval_jaxpr']
 
 # %% ../nbs/12_jaxpr.ipynb #b8a13baf
-import math
+import contextlib, gc, math
 from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _real, select_p, mul_p, where,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
@@ -132,9 +132,18 @@ def _bind_static(fun, args, static_argnums):
     return f, dyn
 
 # %% ../nbs/12_jaxpr.ipynb #01300bcb
+@contextlib.contextmanager
+def _gc_paused():
+    "Pause Python's cycle collector for the block: staging makes many objects that all stay alive, and it rescans them all."
+    was = gc.isenabled()
+    gc.disable()
+    try: yield
+    finally:
+        if was: gc.enable()
+
 def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
     "Trace `fun` on `n` abstract inputs (its arguments flattened with structure `in_tree`) into a `Jaxpr`."
-    with new_main(JaxprTrace) as main:
+    with _gc_paused(), new_main(JaxprTrace) as main:
         main.fun_name, main.transform = getattr(fun, '__name__', 'the function'), transform
         ins = [main.new_input() for _ in range(n)]
         args, kwargs = tree_unflatten(in_tree, ins)

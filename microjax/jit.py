@@ -11,7 +11,7 @@ from itertools import chain
 from .core import Tracer, select_p
 from .engine import vjp
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
-from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static
+from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static, _gc_paused
 
 # %% ../nbs/13_jit.ipynb #eeb798b5
 _INFIX = {'add': '+', 'sub': '-', 'mul': '*', 'eq': '==', 'ne': '!=', 'lt': '<', 'le': '<=', 'gt': '>', 'ge': '>='}
@@ -23,8 +23,8 @@ def _literal(v:float) -> str:
     return repr(v) if v >= 0 else f'({v!r})'
 
 # %% ../nbs/13_jit.ipynb #8142f9b8
-def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40):
-    "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`."
+def _statements(jaxpr:Jaxpr, max_depth:int=40):
+    "`jaxpr` as Python: its parameters, statements `(variable, expression, variables read)`, outputs and namespace."
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
     uses = {}
@@ -33,33 +33,54 @@ def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40):
             if type(a) is int: uses[a] = uses.get(a, 0) + 1
     for a in jaxpr.outvars:
         if type(a) is int: uses[a] = 2                                   # an output gets a name
-    ns, impls, inline = {'inf': math.inf, 'nan': math.nan}, {}, {}     # inline: var -> (expression, depth)
+    ns, impls, inline, stmts = {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (expression, depth, reads)
     def src(a):
-        if type(a) is Lit: return _literal(a.val), 0
+        if type(a) is Lit: return _literal(a.val), 0, ()
         e = inline.pop(a, None)
-        return (f'({e[0]})', e[1]) if e else (names[a], 0)
-    lines = [f'def {name}({", ".join([*(names[v] for v in jaxpr.constvars), *(names[v] for v in jaxpr.invars)])}):']
+        return (f'({e[0]})', e[1], e[2]) if e else (names[a], 0, (names[a],))
     for out, prim, atoms in jaxpr.eqns:
-        xs, depths = zip(*map(src, atoms))
+        xs, depths, reads = zip(*map(src, atoms))
         if prim.name in _INFIX and prim.impl.__module__ in ('_operator', 'operator'): e = f'{xs[0]} {_INFIX[prim.name]} {xs[1]}'
         elif prim is select_p: e = f'{xs[1]} if {xs[0]} else {xs[2]}'
         else:
             fn = impls.get(prim)
             if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl
             e = f'{fn}({", ".join(xs)})'
-        depth = max(depths) + 1
-        if uses.get(out, 0) == 1 and depth < max_depth: inline[out] = (e, depth)
+        depth, reads = max(depths) + 1, sum(reads, ())
+        if uses.get(out, 0) == 1 and depth < max_depth: inline[out] = (e, depth, reads)
         else:
             names[out] = v = f'v{out}'
-            lines.append(f'    {v} = {e}')
-    lines.append(f'    return ({"".join(src(a)[0] + ", " for a in jaxpr.outvars)})')
-    return '\n'.join(lines), ns
+            stmts.append((v, e, reads))
+    params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
+    return params, stmts, [src(a)[0] for a in jaxpr.outvars], ns
+
+def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40):
+    "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`."
+    params, stmts, outs, ns = _statements(jaxpr, max_depth)
+    lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e, _ in stmts)]
+    return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
 
 # %% ../nbs/13_jit.ipynb #09b918a0
-def compile_jaxpr(jaxpr:Jaxpr, name:str='staged'):
-    "`jaxpr` compiled to a Python function of floats: (consts..., args...) -> tuple of outputs."
-    source, ns = to_python(jaxpr, name)
-    exec(compile(source, f'<jit {name}>', 'exec'), ns)
+def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=200_000):
+    "`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of outputs, a chunk of source at a time."
+    with _gc_paused():                                           # as for staging: many objects, all alive
+        params, stmts, outs, ns = _statements(jaxpr)
+        chunks, size = [[]], 0
+        for s in stmts:                                          # cut the statements into pieces of about `chunk_chars`
+            if size > chunk_chars: chunks.append([]); size = 0
+            chunks[-1].append(s); size += len(s[1])
+        needed, calls = {o for o in outs if o.isidentifier()}, []
+        for k in range(len(chunks) - 1, -1, -1):                 # what each piece reads and what later ones need from it
+            made = {v for v, _, _ in chunks[k]}
+            reads = {r for _, _, rs in chunks[k] for r in rs} - made
+            calls.append((f'{name}_{k}', sorted(reads), sorted(made & needed)))
+            needed = (needed - made) | reads
+        for (fn, args, rets), piece in zip(reversed(calls), chunks):   # compile them one by one: one piece's tree at a time
+            lines = [f'def {fn}({", ".join(args)}):', *(f'    {v} = {e}' for v, e, _ in piece)]
+            exec(compile('\n'.join(lines + [f'    return ({"".join(r + ", " for r in rets)})']), f'<jit {fn}>', 'exec'), ns)
+        body = [f'    ({"".join(r + ", " for r in rets)}) = {fn}({", ".join(args)})' for fn, args, rets in reversed(calls)]
+        main = '\n'.join([f'def {name}({", ".join(params)}):', *body, f'    return ({"".join(o + ", " for o in outs)})'])
+        exec(compile(main, f'<jit {name}>', 'exec'), ns)
     return ns[name]
 
 # %% ../nbs/13_jit.ipynb #255a6bbf

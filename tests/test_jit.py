@@ -4,6 +4,7 @@ from hypothesis import given, settings, strategies as st, assume, HealthCheck
 from helpers import torch_derivatives, assert_close, MjOps
 from test_properties import exprs, evaluate
 from microjax import grad, value_and_grad, jvp, vjp, jit, make_jaxpr, eval_jaxpr, where, relu
+from microjax.jit import compile_jaxpr
 from microjax.core import TracerBoolConversionError, ConcretizationTypeError
 
 def same(a, b, what):
@@ -27,6 +28,8 @@ def test_random_programs_jit_equals_eager_in_every_composition(e, x, y, x2):
             same(a, b, f'{name} of {e} at {point}')
     jx = make_jaxpr(f)(x, y)
     same(eval_jaxpr(jx, jx.consts, x2, y), [f(x2, y)], f'eval_jaxpr of {e}')
+    gx = make_jaxpr(grad(f, argnums=(0, 1)))(x, y)             # compiled a statement at a time: the pieces pass values on
+    same(compile_jaxpr(gx, chunk_chars=1)(x2, y), grad(f, argnums=(0, 1))(x2, y), f'chunked grad of {e}')
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exprs, st.floats(-2, 2), st.floats(-2, 2))
