@@ -139,17 +139,19 @@ def _gc_paused():
     gc.disable()
     try: yield
     finally:
+        gc.freeze(); gc.unfreeze()     # every object is old now: the next collections do not rescan what was made
         if was: gc.enable()
 
 def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
     "Trace `fun` on `n` abstract inputs (its arguments flattened with structure `in_tree`) into a `Jaxpr`."
-    with _gc_paused(), new_main(JaxprTrace) as main:
-        main.fun_name, main.transform = getattr(fun, '__name__', 'the function'), transform
-        ins = [main.new_input() for _ in range(n)]
-        args, kwargs = tree_unflatten(in_tree, ins)
-        out_leaves, out_tree = tree_flatten(fun(*args, **kwargs))
-        outvars = [main.atom(o) for o in out_leaves]
-    return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
+    with _gc_paused():
+        with new_main(JaxprTrace) as main:
+            main.fun_name, main.transform = getattr(fun, '__name__', 'the function'), transform
+            ins = [main.new_input() for _ in range(n)]
+            args, kwargs = tree_unflatten(in_tree, ins)
+            out_leaves, out_tree = tree_flatten(fun(*args, **kwargs))
+            outvars = [main.atom(o) for o in out_leaves]
+        return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
 
 def make_jaxpr(fun:callable,       # The function: its arguments and outputs are pytrees of floats
                static_argnums=()): # An int or a sequence of ints: positional arguments that are not staged (Python values)

@@ -60,15 +60,33 @@ def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40):
     lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e, _ in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
 
+# %% ../nbs/13_jit.ipynb #4cdfa7bf
+def _cuts(stmts, outs, chunk_chars:int) -> list:
+    "Where to cut `stmts` into pieces of about `chunk_chars`: near each even share, where the fewest values are alive."
+    sizes = [len(e) for _, e, _ in stmts]
+    total = sum(sizes)
+    pieces = -(-total // chunk_chars)
+    if pieces <= 1: return []
+    alive, needed = [0] * len(stmts), {o for o in outs if o.isidentifier()}
+    for k in range(len(stmts) - 1, -1, -1):                   # alive[k]: the values that cross a cut before statement k
+        v, _, reads = stmts[k]
+        needed.discard(v); needed.update(reads)
+        alive[k] = len(needed)
+    ends, done = [], 0
+    for size in sizes: done += size; ends.append(done)           # ends[k]: the characters up to statement k, included
+    cuts, share = [], total / pieces
+    for p in range(1, pieces):                                    # within a fifth of a share of the even cut
+        window = [k for k in range(1, len(stmts)) if abs(ends[k - 1] - p * share) <= share / 5]
+        if window: cuts.append(min(window, key=lambda k: (alive[k], k)))
+    return sorted(set(cuts))
+
 # %% ../nbs/13_jit.ipynb #09b918a0
-def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=200_000):
+def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=1_500_000):
     "`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of outputs, a chunk of source at a time."
     with _gc_paused():                                           # as for staging: many objects, all alive
         params, stmts, outs, ns = _statements(jaxpr)
-        chunks, size = [[]], 0
-        for s in stmts:                                          # cut the statements into pieces of about `chunk_chars`
-            if size > chunk_chars: chunks.append([]); size = 0
-            chunks[-1].append(s); size += len(s[1])
+        cuts = [0, *_cuts(stmts, outs, chunk_chars), len(stmts)]
+        chunks = [stmts[a:b] for a, b in zip(cuts, cuts[1:])]
         needed, calls = {o for o in outs if o.isidentifier()}, []
         for k in range(len(chunks) - 1, -1, -1):                 # what each piece reads and what later ones need from it
             made = {v for v, _, _ in chunks[k]}
