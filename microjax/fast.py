@@ -10,6 +10,7 @@ from .core import (Primitive, Tracer, bind, _as_float, add_p, sub_p, mul_p, div_
                            neg_p, abs_p)
 from . import nn
 from itertools import chain
+from .jaxpr import JaxprTrace
 
 # %% ../nbs/11_fast.ipynb #f0000006
 def _binary(prim, swap:bool=False):
@@ -39,7 +40,7 @@ def _binary(prim, swap:bool=False):
                 out = impl(xp, yp)
                 tape.append((y.idx, dy(out, xp, yp)))
                 return Tracer(out, m, len(tape) - 1)
-        return bind(prim, x, y)
+        return _stage_or_bind(prim, x, y)
     method.__name__ = f'{prim.name}{"_swapped" if swap else ""}'
     return method
 
@@ -66,7 +67,7 @@ def _affine(prim, dx:float, dy:float):
                     tape.append((a.idx, dx))
                     t = _new(Tracer); t.primal = impl(ap, float(b)); t.main = m; t.idx = len(tape) - 1
                     return t
-        return bind(prim, a, b)
+        return _stage_or_bind(prim, a, b)
     return method, _affine_reflected(prim, dy)
 
 # %% ../nbs/11_fast.ipynb #6b984a77
@@ -83,7 +84,7 @@ def _affine_reflected(prim, dy:float):
                 tape.append((a.idx, dy))
                 t = _new(Tracer); t.primal = impl(float(b), ap); t.main = m; t.idx = len(tape) - 1
                 return t
-        return bind(prim, b, a)
+        return _stage_or_bind(prim, b, a)
     return reflected
 
 # %% ../nbs/11_fast.ipynb #f0000009
@@ -106,7 +107,7 @@ def _mul(a, b):
                 tape.append((a.idx, b))
                 t = _new(Tracer); t.primal = ap * b; t.main = m; t.idx = len(tape) - 1
                 return t
-    return bind(mul_p, a, b)
+    return _stage_or_bind(mul_p, a, b)
 
 # %% ../nbs/11_fast.ipynb #f0000011
 def _call(prim, *args):
@@ -121,7 +122,22 @@ def _call(prim, *args):
                 tape.append((x.idx, prim.partials[0](out, xp)))
                 t = _new(Tracer); t.primal = out; t.main = m; t.idx = len(tape) - 1
                 return t
+        elif type(x) is _Staged and x.main.active: return x.main.process(prim, args)   # see "Staged values" below
     return bind(prim, *args)
+
+# %% ../nbs/11_fast.ipynb #3dd23558
+_Staged = JaxprTrace.tracer_type     # the class of the staging level's tracers
+
+def _stage_or_bind(prim, x, y):
+    "`bind(prim, x, y)`, sent straight to the staging level's `process` when its tracers are the only ones in `x`, `y`."
+    tx, ty = type(x), type(y)
+    if tx is _Staged:
+        m = x.main
+        if m.active and (ty is float or ty is int or (ty is _Staged and y.main is m)): return m.process(prim, (x, y))
+    elif ty is _Staged and (tx is float or tx is int):
+        m = y.main
+        if m.active: return m.process(prim, (x, y))
+    return bind(prim, x, y)
 
 # %% ../nbs/11_fast.ipynb #f0000013
 Tracer.__add__, Tracer.__radd__ = _affine(add_p, 1.0, 1.0)
