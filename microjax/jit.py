@@ -8,13 +8,14 @@ __all__ = ['to_python', 'compile_jaxpr', 'jit']
 # %% ../nbs/13_jit.ipynb #52980480
 import math
 from itertools import chain
-from .core import Tracer, select_p
+from .core import Tracer, select_p, relu_p
 from .engine import vjp
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static, _gc_paused
 
 # %% ../nbs/13_jit.ipynb #eeb798b5
 _INFIX = {'add': '+', 'sub': '-', 'mul': '*', 'eq': '==', 'ne': '!=', 'lt': '<', 'le': '<=', 'gt': '>', 'ge': '>='}
+_INLINE = {relu_p: '0.0 if {0} <= 0 else {0}'}   # the impl's own expression, for an operand that is a name or a number
 
 def _literal(v:float) -> str:
     "Python source for the float `v` (inf and nan are names in the generated code's namespace)."
@@ -42,6 +43,7 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40):
         xs, depths, reads = zip(*map(src, atoms))
         if prim.name in _INFIX and prim.impl.__module__ in ('_operator', 'operator'): e = f'{xs[0]} {_INFIX[prim.name]} {xs[1]}'
         elif prim is select_p: e = f'{xs[1]} if {xs[0]} else {xs[2]}'
+        elif prim in _INLINE and max(depths) == 0: e = _INLINE[prim].format(*xs)    # no call, and nothing computed twice
         else:
             fn = impls.get(prim)
             if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl
