@@ -132,7 +132,7 @@ def concrete(x,            # A number or a traced value, of any level
     while isinstance(x, Tracer):
         if not x.main.active: raise _escaped(f'The tracer {x!r}')
         x = x.primal
-    if type(x) is Abstract: raise _abstract_error(t, why)
+    if isinstance(x, Abstract): raise _abstract_error(t, why)
     return x
 
 class Tracer:
@@ -266,7 +266,8 @@ class TracerBoolConversionError(ConcretizationTypeError):
 def _abstract_error(t, why:str):
     "The error for asking the concrete value (for `why`) of `t`, whose bottom is an `Abstract` value."
     x = t
-    while type(x.primal) is not Abstract: x = x.primal
+    while not isinstance(x.primal, Abstract): x = x.primal
+    if type(x.primal) is not Abstract: return x.primal.error(t, why, x.main)   # a kind of its own (a batch, in `vmap`)
     name, how = getattr(x.main, 'fun_name', 'the function'), getattr(x.main, 'transform', 'jit')
     use = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
            'format': 'Formatting'}[why]
