@@ -300,8 +300,10 @@ def where(condition, # A boolean (a comparison), or a number: true if nonzero
           y):        # The value where it is false
     "`x` where `condition` is true, else `y` (JAX's `jnp.where`): under `jit`, chosen when the compiled program runs."
     if isinstance(condition, Tracer):
-        try: condition = concrete(condition, 'bool')
-        except ConcretizationTypeError: return select_p(condition, x, y)   # a staged condition: record the choice
+        bottom = condition
+        while isinstance(bottom, Tracer): bottom = bottom.primal
+        if isinstance(bottom, Abstract): return select_p(condition, x, y)   # staged (or batched): record the choice
+        condition = concrete(condition, 'bool')
     v = x if condition else y
     return v if isinstance(v, Tracer) else _as_float(v, select_p)
 

@@ -7,7 +7,7 @@ __all__ = ['batch_rules', 'Batched', 'BatchTracer', 'BatchTrace', 'vmap']
 
 # %% ../nbs/14_vmap.ipynb #146afd62
 import itertools, reprlib
-from .core import (Tracer, MainTrace, Abstract, new_main, bind, _real, ConcretizationTypeError,
+from .core import (Tracer, MainTrace, Abstract, new_main, bind, _real, _as_float, ConcretizationTypeError,
                            TracerBoolConversionError)
 from .tree_util import tree_flatten, tree_unflatten, _node
 
@@ -28,18 +28,24 @@ class Batched(Abstract):
             'element by element, or pass the argument it depends on unbatched (`in_axes=None`).')
 
 class BatchTracer(Tracer):
-    "A value at a batching level: one value per batch element (`vals`, one level down)."
-    __slots__ = ('vals',)
-    def __init__(self, vals:list, main): self.vals, self.main, self.idx, self.primal = vals, main, None, Batched(len(vals))
+    "A value at a batching level: one value per batch element (`vals`, one level down); `plain` if they are all numbers."
+    __slots__ = ('vals', 'plain')
+    def __init__(self, vals:list, main, plain:bool=False):
+        self.vals, self.main, self.idx, self.primal, self.plain = vals, main, None, Batched(len(vals)), plain
     def __repr__(self): return f'BatchTracer({reprlib.repr(self.vals)}, level={self.main.level})'
 
 # %% ../nbs/14_vmap.ipynb #4205d8ad
-def _elementwise(prim, args, main) -> list:
-    "The batching rule of an elementwise primitive: `prim` on each element; unbatched operands are passed as they are."
-    cols = [a.vals if type(a) is BatchTracer and a.main is main else itertools.repeat(a) for a in args]
-    return list(map(bind, itertools.repeat(prim), *cols))      # zip-like: as long as the batched operands
+def _elementwise(prim, args, main):
+    "The batching rule of an elementwise primitive: `prim` on each element, with unbatched operands as they are."
+    cols, plain = [], True
+    for a in args:
+        if type(a) is BatchTracer and a.main is main: cols.append(a.vals); plain = plain and a.plain
+        elif isinstance(a, Tracer): cols.append(itertools.repeat(a)); plain = False    # a lower level's value
+        else: cols.append(itertools.repeat(_as_float(a, prim)))
+    if plain: return list(map(prim.impl, *cols)), True           # numbers only: what `bind` would do, without it
+    return list(map(bind, itertools.repeat(prim), *cols)), False  # zip-like: as long as the batched operands
 
-batch_rules = {}     # primitive -> rule(prim, args, main) -> list of outputs; the others use `_elementwise`
+batch_rules = {}     # primitive -> rule(prim, args, main) -> (outputs, plain); the others use `_elementwise`
 
 class BatchTrace(MainTrace):
     "A batching level: every primitive is applied element by element."
@@ -47,10 +53,12 @@ class BatchTrace(MainTrace):
     def __init__(self, level:int): super().__init__(level); self.fun_name = 'the function'
     def new_batch(self, vals) -> BatchTracer:
         "A tracer for a batch: the list `vals`, one value per element."
-        return BatchTracer(list(vals), self)
+        vals = list(vals)
+        return BatchTracer(vals, self, all(type(v) is float for v in vals))
     def process(self, prim, args):
         "Apply `prim` to the elements of the operands of this level, by its rule."
-        return BatchTracer(batch_rules.get(prim, _elementwise)(prim, args, self), self)
+        vals, plain = batch_rules.get(prim, _elementwise)(prim, args, self)
+        return BatchTracer(vals, self, plain)
 
 # %% ../nbs/14_vmap.ipynb #69f898b0
 def _check_axis(a, where:str):
