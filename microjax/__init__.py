@@ -5,9 +5,9 @@ __version__ = "0.1.0"
 
 # %% auto #0
 __all__ = ['Primitive', 'Tracer', 'ConcretizationTypeError', 'UnexpectedTracerError', 'TracerBoolConversionError', 'make_jaxpr',
-           'eval_jaxpr', 'jit', 'where', 'grad', 'value_and_grad', 'vjp', 'stop_gradient', 'jvp', 'jacfwd', 'jacrev',
-           'hessian', 'check_grads', 'relu', 'log', 'abs', 'exp', 'sin', 'cos', 'tanh', 'sigmoid', 'sqrt', 'tree_util',
-           'nn', 'optimizers']
+           'eval_jaxpr', 'jit', 'vmap', 'where', 'grad', 'value_and_grad', 'vjp', 'stop_gradient', 'jvp', 'jacfwd',
+           'jacrev', 'hessian', 'check_grads', 'relu', 'log', 'abs', 'exp', 'sin', 'cos', 'tanh', 'sigmoid', 'sqrt',
+           'tree_util', 'nn', 'optimizers']
 
 # %% ../nbs/16_api.ipynb #a1000004
 from .core import (Primitive, Tracer, ConcretizationTypeError, UnexpectedTracerError, TracerBoolConversionError,
@@ -17,11 +17,12 @@ from .forward import jvp, jacfwd, jacrev, hessian, check_grads
 from .primitives import exp, sin, cos, tanh, sigmoid, sqrt
 from .jaxpr import make_jaxpr, eval_jaxpr
 from .jit import jit
+from .vmap import vmap
 from . import tree_util, nn, optimizers
 from . import fast      # installs the fast operators of the chapter 'Making it fast'
 
 # %% ../nbs/16_api.ipynb #a1000005
 _all_ = ['Primitive', 'Tracer', 'ConcretizationTypeError', 'UnexpectedTracerError', 'TracerBoolConversionError',
-         'make_jaxpr', 'eval_jaxpr', 'jit', 'where',
+         'make_jaxpr', 'eval_jaxpr', 'jit', 'vmap', 'where',
          'grad', 'value_and_grad', 'vjp', 'stop_gradient', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check_grads',
          'relu', 'log', 'abs', 'exp', 'sin', 'cos', 'tanh', 'sigmoid', 'sqrt', 'tree_util', 'nn', 'optimizers']

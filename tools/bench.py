@@ -7,7 +7,9 @@ loops on floats (forward and backward: the reference an eager engine is measured
 with the loss alone on floats. The machines are shared and noisy, so every figure is a ratio measured side by side:
 each round runs a block of steps of each system in turn (the order rotates), and a round's ratio compares the medians
 of its blocks. Reported: the median ratio over the rounds and its spread (lowest and highest round).
-Targets, judged on the median ratio: microjax <= 0.05x micrograd; microjax <= 8x the handwritten loops (stretch 7x).
+Targets, judged on the median ratio: microjax <= 0.05x micrograd; microjax <= 8x the handwritten loops (stretch 7x);
+jit(value_and_grad) <= 0.5x and value_and_grad(jit) <= 0.6x the handwritten loops; per-example gradients by
+vmap(grad) no slower than a loop of grad.
 
 Usage: python tools/bench.py [ROUNDS]
 """
@@ -17,6 +19,8 @@ from micrograd.engine import Value
 from micrograd.nn import MLP as MgMLP
 from microjax.engine import value_and_grad, grad
 from microjax.jit import jit
+from microjax.vmap import vmap
+from microjax.core import relu
 from microjax.nn import MLP, svm_loss
 from microjax.primitives import exp, sigmoid
 
@@ -76,6 +80,10 @@ _jit_inside = value_and_grad(jit(loss)); _jit_inside(*params)
 def jit_step(): return _jitted(*params)
 def jit_inside_step(): return _jit_inside(*params)
 def handwritten_step(): return handwritten(params, X, y)
+hinge = lambda ps, x, yi: relu(1 - yi * MLP.from_parameters(ps, 2, sizes)(x))     # one example's loss
+X_batch = ([x[0] for x in X], [x[1] for x in X])                                     # the points as a batch
+def per_example_vmap(): return vmap(grad(hinge, argnums=0), in_axes=(None, 0, 0))(params, X_batch, y)
+def per_example_loop(): return [grad(hinge, argnums=0)(params, x, yi) for x, yi in zip(X, y)]
 def floats_step(): return loss(*params), None
 
 # the three compute the same loss, and the two engines the same gradients
@@ -84,6 +92,7 @@ assert abs(l1 - l2) <= 1e-9 * abs(l2) and abs(l1 - l3) <= 1e-12 * abs(l3) and ab
 assert all(abs(a - b) <= 1e-9 * max(abs(b), 1e-9) for a, b in zip(g1, g2))
 assert all(abs(a - b) <= 1e-9 * max(abs(b), 1e-9) for a, b in zip(g1, g4))
 assert jit_step() == (l1, g1) and jit_inside_step() == (l1, g1)          # the staged programs: bit for bit
+assert per_example_vmap() == [list(c) for c in zip(*per_example_loop())]  # per-example gradients: bit for bit
 
 def block(fn, steps:int) -> float:
     """The median time of `steps` steady-state steps of `fn`, after a clean heap and one warm-up step: each step also
@@ -97,7 +106,8 @@ def block(fn, steps:int) -> float:
     return statistics.median(ts)
 
 systems = [('microjax', microjax_step, 5), ('micrograd', micrograd_step, 2), ('handwritten', handwritten_step, 5),
-           ('floats', floats_step, 5), ('jit', jit_step, 5), ('jit_inside', jit_inside_step, 3)]
+           ('floats', floats_step, 5), ('jit', jit_step, 5), ('jit_inside', jit_inside_step, 3),
+           ('vmap', per_example_vmap, 3), ('loop', per_example_loop, 3)]
 rounds = []
 for r in range(ROUNDS):
     order = systems[r % len(systems):] + systems[:r % len(systems)]
@@ -124,6 +134,9 @@ vs_jit = [r['jit'] / r['handwritten'] for r in rounds]
 vs_in = [r['jit_inside'] / r['handwritten'] for r in rounds]
 print(f"{'jit(value_and_grad(loss))':32}{ms['jit']:10.1f}   / handwritten: {spread(vs_jit)} (target <= 0.5x)")
 print(f"{'value_and_grad(jit(loss))':32}{ms['jit_inside']:10.1f}   / handwritten: {spread(vs_in)} (target <= 0.6x)")
+vs_loop = [r['vmap'] / r['loop'] for r in rounds]
+print(f"per-example gradients (100 samples): vmap(grad) {ms['vmap']:.1f} ms, a loop of grad {ms['loop']:.1f} ms; "
+      f"vmap / loop: {spread(vs_loop)} (target <= 1x)")
 ratio, hw = statistics.median(vs_mg), statistics.median(vs_hw)
 print(f"target: microjax <= 0.05x micrograd: {'met' if ratio <= 0.05 else 'NOT met'} "
       f'(median {ratio:.3f}x, {1 / ratio:.0f} times faster)')
@@ -137,6 +150,8 @@ import json, sys, time
 from sklearn.datasets import make_moons
 from microjax.engine import value_and_grad
 from microjax.jit import jit
+from microjax.vmap import vmap
+from microjax.core import relu
 from microjax.nn import MLP, svm_loss
 n = int(sys.argv[1]); X, y = make_moons(n_samples=n, noise=0.1, random_state=1); X, y = X.tolist(), (2 * y - 1).tolist()
 ps = MLP.init(2, [16, 16, 1], seed=0).parameters()
