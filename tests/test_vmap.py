@@ -72,6 +72,9 @@ def test_random_programs_in_every_composition(e, xs, c, in_axes):
         loop = [one(*p) for p in pts]
         if isinstance(loop[0], tuple): loop = tuple(map(list, zip(*loop)))   # a pytree of batches
         same(out, loop, f'{name} of {e} with in_axes {in_axes}')
+    tangents = [[1.0] * n if in_axes[0] == 0 else 1.0, [0.5] * n if in_axes[1] == 0 else 0.5]
+    loop = [jvp(f, p, (1.0, 0.5)) for p in pts]
+    same(jvp(vmap(f, in_axes), tuple(args), tuple(tangents)), tuple(map(list, zip(*loop))), f'jvp(vmap) of {e}')
     nested = vmap(vmap(f, in_axes), in_axes)([args[0]] * 2 if in_axes[0] == 0 else args[0],
                                               [args[1]] * 2 if in_axes[1] == 0 else args[1])
     same(nested, [[f(*p) for p in pts]] * 2, f'vmap(vmap) of {e}')
