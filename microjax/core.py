@@ -135,6 +135,7 @@ def concrete(x,            # A number or a traced value, of any level
     if isinstance(x, Abstract): raise _abstract_error(t, why)
     return x
 
+# %% ../nbs/01_core.ipynb #fd758aeb
 class Tracer:
     "A value traced at level `main.level`: its `primal` (one level down) and its node `idx` on `main.tape`."
     __slots__ = ('primal', 'main', 'idx')

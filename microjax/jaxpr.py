@@ -33,16 +33,6 @@ class JaxprTrace(MainTrace):
         self.types.append(aval)
         return super().new_input(aval)
 
-    def atom(self, x, prim=None):
-        "`x` as an operand: its variable, a `Lit`, or for a tracer of a lower level a new constant input."
-        if isinstance(x, Tracer):
-            if x.main is self: return x.idx
-            if id(x) not in self.consts:
-                self.tape.append(()); self.types.append(_aval_of(x))
-                self.consts[id(x)] = (len(self.tape) - 1, x)
-            return self.consts[id(x)][0]
-        return Lit(_as_float(x, prim))
-
     def process(self, prim, args):
         "Record `prim` applied to `args` as one equation, and return a variable for its output."
         atoms = tuple([a.idx if type(a) is self.tracer_type and a.main is self else self.atom(a, prim) for a in args])
@@ -53,13 +43,26 @@ class JaxprTrace(MainTrace):
         self.tape.append((prim, atoms)); self.types.append(f64 if prim.dtype == 'f64' else bool_)
         return self.tracer_type(self.types[-1], self, len(self.tape) - 1)
 
-    def var(self, i):
-        "A tracer for variable `i` (an input, a constant or an equation's output)."
-        return self.tracer_type(self.types[i], self, i)
-
 def _aval_of(x):
     while isinstance(x, Tracer): x = x.primal
     return bool_ if type(x) is bool or (type(x) is Abstract and x.dtype == 'bool') else f64
+
+# %% ../nbs/12_jaxpr.ipynb #3334fe75
+def _atom(self:JaxprTrace, x, prim=None):
+    "`x` as an operand: its variable, a `Lit`, or for a tracer of a lower level a new constant input."
+    if isinstance(x, Tracer):
+        if x.main is self: return x.idx
+        if id(x) not in self.consts:
+            self.tape.append(()); self.types.append(_aval_of(x))
+            self.consts[id(x)] = (len(self.tape) - 1, x)
+        return self.consts[id(x)][0]
+    return Lit(_as_float(x, prim))
+
+def _var(self:JaxprTrace, i):
+    "A tracer for variable `i` (an input, a constant or an equation's output)."
+    return self.tracer_type(self.types[i], self, i)
+
+JaxprTrace.atom, JaxprTrace.var = _atom, _var
 
 # %% ../nbs/12_jaxpr.ipynb #8af29cd4
 def _letters(n:int) -> str:
@@ -142,6 +145,7 @@ def _gc_paused():
         gc.freeze(); gc.unfreeze()     # every object is old now: the next collections do not rescan what was made
         if was: gc.enable()
 
+# %% ../nbs/12_jaxpr.ipynb #37d95989
 def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
     "Trace `fun` on `n` abstract inputs (its arguments flattened with structure `in_tree`) into a `Jaxpr`."
     with _gc_paused():

@@ -23,6 +23,16 @@ def _literal(v:float) -> str:
     if v in (math.inf, -math.inf): return 'inf' if v > 0 else '(-inf)'
     return repr(v) if v >= 0 else f'({v!r})'
 
+# %% ../nbs/13_jit.ipynb #86976a27
+def _expression(prim, xs, depths, impls:dict, ns:dict) -> str:
+    "Python for `prim` on the operands' sources `xs`: an operator, a conditional, the impl's own expression, or a call."
+    if prim.name in _INFIX and prim.impl.__module__ in ('_operator', 'operator'): return f'{xs[0]} {_INFIX[prim.name]} {xs[1]}'
+    if prim is select_p: return f'{xs[1]} if {xs[0]} else {xs[2]}'
+    if prim in _INLINE and max(depths) == 0: return _INLINE[prim].format(*xs)      # no call, and nothing computed twice
+    fn = impls.get(prim)
+    if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl   # the impl, by a name of its own
+    return f'{fn}({", ".join(xs)})'
+
 # %% ../nbs/13_jit.ipynb #8142f9b8
 def _statements(jaxpr:Jaxpr, max_depth:int=40):
     "`jaxpr` as Python: its parameters, statements `(variable, expression, variables read)`, outputs and namespace."
@@ -41,13 +51,7 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40):
         return (f'({e[0]})', e[1], e[2]) if e else (names[a], 0, (names[a],))
     for out, prim, atoms in jaxpr.eqns:
         xs, depths, reads = zip(*map(src, atoms))
-        if prim.name in _INFIX and prim.impl.__module__ in ('_operator', 'operator'): e = f'{xs[0]} {_INFIX[prim.name]} {xs[1]}'
-        elif prim is select_p: e = f'{xs[1]} if {xs[0]} else {xs[2]}'
-        elif prim in _INLINE and max(depths) == 0: e = _INLINE[prim].format(*xs)    # no call, and nothing computed twice
-        else:
-            fn = impls.get(prim)
-            if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl
-            e = f'{fn}({", ".join(xs)})'
+        e = _expression(prim, xs, depths, impls, ns)
         depth, reads = max(depths) + 1, sum(reads, ())
         if uses.get(out, 0) == 1 and depth < max_depth: inline[out] = (e, depth, reads)
         else:

@@ -92,6 +92,7 @@ def _digraph(rankdir='LR'):
 
 def _record(s:str) -> str: return ''.join('\\' + c if c in '{}|<>"' else c for c in s)   # escaped for a record label
 
+# %% ../nbs/03_pictures.ipynb #ff565194
 def draw(g:Graph,         # The trace to draw
          cts:list=None,   # Cotangents to show (default: `g.cts`, after the whole sweep)
          current:int=None,# A node to highlight as the one being swept
