@@ -88,6 +88,7 @@ def _batch_in(x, axis, where:str, main, sizes:list):
     if axis is None: return x
     if _node(type(axis)) is None:
         _check_axis(axis, f'in_axes for {where}')
+        if getattr(x, 'ndim', None) == 1 and hasattr(x, 'tolist'): x = x.tolist()   # a 1-d numpy array is a batch too
         if _is_batch(x):
             sizes.append((len(x), where))
             return main.new_batch([e if isinstance(e, Tracer) else _real(e) for e in x])
