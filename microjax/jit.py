@@ -87,23 +87,28 @@ def _cuts(stmts, outs, chunk_chars:int) -> list:
     return sorted(set(cuts))
 
 # %% ../nbs/13_jit.ipynb #09b918a0
+def _tuple(names) -> str: return '(' + ''.join(n + ', ' for n in names) + ')'
+
 def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=1_500_000):
-    "`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of outputs, a chunk of source at a time."
+    "`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of outputs, a piece of source at a time."
     with _gc_paused():                                           # as for staging: many objects, all alive
         params, stmts, outs, ns = _statements(jaxpr)
         cuts = [0, *_cuts(stmts, outs, chunk_chars), len(stmts)]
-        chunks = [stmts[a:b] for a, b in zip(cuts, cuts[1:])]
-        needed, calls = {o for o in outs if o.isidentifier()}, []
-        for k in range(len(chunks) - 1, -1, -1):                 # what each piece reads and what later ones need from it
-            made = {v for v, _, _ in chunks[k]}
-            reads = {r for _, _, rs in chunks[k] for r in rs} - made
-            calls.append((f'{name}_{k}', sorted(reads), sorted(made & needed)))
-            needed = (needed - made) | reads
-        for (fn, args, rets), piece in zip(reversed(calls), chunks):   # compile them one by one: one piece's tree at a time
-            lines = [f'def {fn}({", ".join(args)}):', *(f'    {v} = {e}' for v, e, _ in piece)]
-            exec(compile('\n'.join(lines + [f'    return ({"".join(r + ", " for r in rets)})']), f'<jit {fn}>', 'exec'), ns)
-        body = [f'    ({"".join(r + ", " for r in rets)}) = {fn}({", ".join(args)})' for fn, args, rets in reversed(calls)]
-        main = '\n'.join([f'def {name}({", ".join(params)}):', *body, f'    return ({"".join(o + ", " for o in outs)})'])
+        pieces = [stmts[a:b] for a, b in zip(cuts, cuts[1:])]
+        needed, carried = {o for o in outs if o.isidentifier()} - set(params), []
+        for piece in reversed(pieces):                           # carried[k]: the values piece k hands to the later ones
+            carried.append(sorted(needed))
+            made = {v for v, _, _ in piece}
+            needed = (needed - made) | ({r for _, _, rs in piece for r in rs} - made - set(params))
+        carried.reverse()
+        for k, piece in enumerate(pieces):                       # compile them one by one: one piece's tree at a time
+            lines = [f'def {name}_{k}(P, C):', f'    {_tuple(params)} = P']
+            if k: lines.append(f'    {_tuple(carried[k - 1])} = C')
+            lines += [f'    {v} = {e}' for v, e, _ in piece]
+            lines.append(f'    return {_tuple(outs) if k == len(pieces) - 1 else _tuple(carried[k])}')
+            exec(compile('\n'.join(lines), f'<jit {name}_{k}>', 'exec'), ns)
+        body = [f'    C = {name}_{k}(P, C)' for k in range(len(pieces))]
+        main = '\n'.join([f'def {name}({", ".join(params)}):', f'    P, C = {_tuple(params)}, ()', *body, '    return C'])
         exec(compile(main, f'<jit {name}>', 'exec'), ns)
     return ns[name]
 
