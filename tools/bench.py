@@ -108,6 +108,7 @@ def block(fn, steps:int) -> float:
 systems = [('microjax', microjax_step, 5), ('micrograd', micrograd_step, 2), ('handwritten', handwritten_step, 5),
            ('floats', floats_step, 5), ('jit', jit_step, 5), ('jit_inside', jit_inside_step, 3),
            ('vmap', per_example_vmap, 3), ('loop', per_example_loop, 3)]
+gc.collect(); gc.freeze()   # set-up's objects (micrograd's graphs, the jitted programs) are not rescanned by the timed steps' collections
 rounds = []
 for r in range(ROUNDS):
     order = systems[r % len(systems):] + systems[:r % len(systems)]
