@@ -176,6 +176,11 @@ def _real(x):
         return float(x)
     return None
 
+def _number(x):
+    "`x` itself if it is a float or a traced value, `x` as a float if it is another real number, else `None`."
+    if type(x) is float or isinstance(x, Tracer): return x
+    return _real(x)
+
 def _as_float(x, prim):
     "A constant operand as a float: integers and numpy scalars are promoted, anything else is an error."
     if type(x) is float: return x
@@ -264,23 +269,32 @@ Tracer.__round__ = lambda self, ndigits=None: bind(round_p, self, ndigits or 0) 
 class TracerBoolConversionError(ConcretizationTypeError):
     "`bool()` of a traced value whose truth is only known when a staged program runs: an `if` on a value inside `jit`."
 
-def _abstract_error(t, why:str):
-    "The error for asking the concrete value (for `why`) of `t`, whose bottom is an `Abstract` value."
-    x = t
-    while not isinstance(x.primal, Abstract): x = x.primal
-    if type(x.primal) is not Abstract: return x.primal.error(t, why, x.main)   # a kind of its own (a batch, in `vmap`)
-    name, how = getattr(x.main, 'fun_name', 'the function'), getattr(x.main, 'transform', 'jit')
-    use = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
-           'format': 'Formatting'}[why]
-    return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(
-        f'{use} needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an abstract {x.primal!r}: its '
+_USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
+         'format': 'Formatting'}      # what asked for the number, as an error message says it
+
+def _concretization_error(why:str, rest:str):
+    "The error for asking the number behind a traced value for `why` (`TracerBoolConversionError` for `bool()`)."
+    return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(f'{_USES[why]} {rest}')
+
+def _staged_error(self:Abstract, t, why:str, main):
+    "The error for asking the concrete value (for `why`) of `t`, whose bottom is this abstract value of the staging level `main`."
+    name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform', 'jit')
+    return _concretization_error(why,
+        f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an abstract {self!r}: its '
         'value is only known when the compiled program runs. Write the choice with `microjax.where(condition, x, y)`, '
         f'or make the argument it depends on static: `jit({name}, static_argnums=...)`.')
+Abstract.error = _staged_error        # another kind of abstract value (a batch, in `vmap`) has its own
+
+def _abstract_error(t, why:str):
+    "The error for asking the concrete value (for `why`) of `t`, whose bottom is an `Abstract` value: that value's own."
+    x = t
+    while not isinstance(x.primal, Abstract): x = x.primal
+    return x.primal.error(t, why, x.main)
 
 def _compare(prim):
     "The comparison method for `prim`: `bind` it, or `NotImplemented` for an operand that is not a number."
     def method(self, other):
-        if not isinstance(other, Tracer) and _real(other) is None: return NotImplemented
+        if _number(other) is None: return NotImplemented
         return bind(prim, self, other)
     method.__name__ = f'__{prim.name}__'
     return method

@@ -8,7 +8,7 @@ __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'Primitive', '
 # %% ../nbs/02_engine.ipynb #636e8dc2
 import numbers, reprlib, functools
 from collections.abc import Sequence
-from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real
+from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real, _number
 from .tree_util import tree_flatten, tree_unflatten, tree_map
 
 # %% ../nbs/02_engine.ipynb #76faf0d5
@@ -53,8 +53,7 @@ def backwards(tape:list,   # A trace's nodes in creation order
 # %% ../nbs/02_engine.ipynb #72da7efe
 def _check_leaf(x, where:str, name:str):
     "The leaf `x` of an argument as a float (or tracer), or a `TypeError` saying `where` it is."
-    if type(x) is float or isinstance(x, Tracer): return x
-    f = _real(x)
+    f = _number(x)
     if f is None:
         raise TypeError(f'{name} requires real-valued arguments, but {where} is {type(x).__name__} {reprlib.repr(x)}. '
                         'Pass floats (ints are promoted), or pytrees of them; close over anything that is not '
@@ -86,7 +85,7 @@ def _split_aux(out, name:str):
     return out
 
 # %% ../nbs/02_engine.ipynb #3e4f9008
-def _is_number(x): return isinstance(x, Tracer) or _real(x) is not None
+def _is_number(x): return _number(x) is not None
 
 def _check_scalar(out, name:str):
     "A `TypeError` unless `out` is one number."
@@ -113,7 +112,7 @@ def _check_cotangent(ct, out_def):
         if not _is_number(c):
             raise TypeError(f'vjp_fun needs real-valued cotangents, one float per output leaf, but got '
                             f'{type(c).__name__} {reprlib.repr(c)}.')
-    return [c if isinstance(c, Tracer) else _real(c) for c in ct_leaves]
+    return [_number(c) for c in ct_leaves]
 
 # %% ../nbs/02_engine.ipynb #e8ee79c8
 def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None):

@@ -7,7 +7,7 @@ __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 
 
 # %% ../nbs/12_jaxpr.ipynb #b8a13baf
 import contextlib, gc, math
-from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _real, select_p, mul_p, where,
+from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, select_p, mul_p, where,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
 
@@ -114,8 +114,7 @@ def _check_args(leaves, where:str) -> list:
     "The leaves of the arguments as floats (or tracers), or a `TypeError` naming the bad one."
     out = []
     for x in leaves:
-        if type(x) is float or isinstance(x, Tracer): out.append(x); continue
-        f = _real(x)
+        f = _number(x)
         if f is None:
             raise TypeError(f'{where} takes numbers (or pytrees of them) as arguments, but got {type(x).__name__} {x!r}. '
                             'Pass floats, or make the argument static with `static_argnums`.')

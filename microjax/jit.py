@@ -159,15 +159,14 @@ def jit(fun:callable,        # The function: its arguments and outputs are pytre
         except TypeError: raise TypeError(f'jit of `{f.__name__}`: static arguments must be hashable, but got {key[1]!r}.') from None
         if entry is None:
             jaxpr = stage(f, in_tree, len(leaves))
-            closed_over = any(isinstance(c, Tracer) for c in jaxpr.consts)   # an outer call's tracer: this call only
-            entry = [jaxpr, compile_jaxpr(jaxpr, 'jitted'), closed_over, None]
-            if not closed_over: cache[key] = entry
-        jaxpr, code, closed_over, program = entry
-        if closed_over: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)
+            entry = [jaxpr, compile_jaxpr(jaxpr, 'jitted'), None]
+            if not jaxpr.consts: cache[key] = entry      # a constant is an outer call's tracer: the jaxpr is this call's only
+        jaxpr, code, program = entry
+        if jaxpr.consts: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)
         elif all(type(x) is float for x in leaves): outs = code(*leaves)
         elif (main := _tape_of(leaves)) is None: outs = eval_jaxpr(jaxpr, [], *leaves)
         else:
-            if program is None: program = entry[3] = _partials_program(jaxpr) or False   # compiled at the first such call
+            if program is None: program = entry[2] = _partials_program(jaxpr) or False   # compiled at the first such call
             outs = _on_tape(len(jaxpr.outvars), program, main, leaves) if program else eval_jaxpr(jaxpr, [], *leaves)
         return tree_unflatten(jaxpr.out_tree, list(outs))
     jitted.__name__ = getattr(fun, '__name__', 'jitted')

@@ -174,7 +174,7 @@ def draw_levels(g_out:Graph, # The outer trace, from nested_graphs
                 g_in:Graph,  # The inner trace
                 written):    # The outer nodes the inner sweep wrote
     "The two levels of `grad(grad(f))` side by side, with the nodes the inner sweep wrote on the outer trace in blue."
-    top = _graphviz().Digraph(graph_attr={'rankdir': 'LR', 'bgcolor': 'transparent'})
+    top = _digraph('LR')
     for g, name, label, hi in [(g_in, 'inner', 'level 1: the trace of f', ()),
                                (g_out, 'outer', 'level 0: level 1 one level down, and its sweep (blue)', written)]:
         sub = draw(g, written=hi, prefix=name)

@@ -7,7 +7,7 @@ __all__ = ['batch_rules', 'Batched', 'BatchTracer', 'BatchTrace', 'vmap']
 
 # %% ../nbs/14_vmap.ipynb #146afd62
 import itertools, reprlib
-from .core import (Tracer, MainTrace, Abstract, new_main, bind, _real, _as_float, ConcretizationTypeError,
+from .core import (Tracer, MainTrace, Abstract, new_main, bind, _number, _as_float, _concretization_error,
                            TracerBoolConversionError)
 from .tree_util import tree_flatten, tree_unflatten, _node
 
@@ -20,10 +20,8 @@ class Batched(Abstract):
 
     def error(self, t, why:str, main):
         "The error for asking one value of the batched `t` (for `why`): name the function and say what to do."
-        use = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
-               'format': 'Formatting'}[why]
-        return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(
-            f'{use} needs one value, but inside `vmap` of `{main.fun_name}`, {t!r} stands for a batch of {self.size} '
+        return _concretization_error(why,
+            f'needs one value, but inside `vmap` of `{main.fun_name}`, {t!r} stands for a batch of {self.size} '
             'values, which may disagree. Write the choice with `microjax.where(condition, x, y)`, which chooses '
             'element by element, or pass the argument it depends on unbatched (`in_axes=None`).')
 
@@ -67,8 +65,7 @@ def _check_axis(a, where:str):
     raise ValueError(f'vmap: {where} is {a!r}, but a microjax batch has one axis: use 0 (batched) or None (the same '
                      'value for every element), or a pytree of them that is a prefix of the structure.')
 
-def _is_batch(x) -> bool: return type(x) in (list, tuple) and len(x) > 0 and all(
-    isinstance(e, Tracer) or _real(e) is not None for e in x)
+def _is_batch(x) -> bool: return type(x) in (list, tuple) and len(x) > 0 and all(_number(e) is not None for e in x)
 
 def _children(x, axis, where:str):
     "The children of the node `x` with their `where`s, and the function that rebuilds it; `axis` a prefix or 0."
@@ -91,7 +88,7 @@ def _batch_in(x, axis, where:str, main, sizes:list):
         if getattr(x, 'ndim', None) == 1 and hasattr(x, 'tolist'): x = x.tolist()   # a 1-d numpy array is a batch too
         if _is_batch(x):
             sizes.append((len(x), where))
-            return main.new_batch([e if isinstance(e, Tracer) else _real(e) for e in x])
+            return main.new_batch([_number(e) for e in x])
         if _node(type(x)) is None or (type(x) in (list, tuple) and not x):
             raise TypeError(f'vmap maps over {where} (in_axes 0), so it must be a batch (a non-empty list or tuple of '
                             f'numbers) or a pytree of batches, but it is {type(x).__name__} {reprlib.repr(x)}. '
@@ -130,11 +127,11 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
                                               'Use out_axes=0 to get one value per element.')
             res.append(list(o.vals))
         else:
-            if not isinstance(o, Tracer) and _real(o) is None:
+            n = _number(o)
+            if n is None:
                 raise TypeError(f'vmap needs a function whose output is a pytree of numbers, but {where} has a leaf '
                                 f'{reprlib.repr(o)} (a {type(o).__name__}).')
-            o = o if isinstance(o, Tracer) else _real(o)
-            res.append(o if axis is None else [o] * size)
+            res.append(n if axis is None else [n] * size)
     return tree_unflatten(treedef, res)
 
 # %% ../nbs/14_vmap.ipynb #67b41fa3
