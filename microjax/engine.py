@@ -43,7 +43,7 @@ def backwards(tape:list,   # A trace's nodes in creation order
             i, d = node
             c = cts[i]
             cts[i] = ct * d if c is None else c + ct * d
-        else:                                     # an input (no pairs), or a node of three or more pairs
+        elif n:                                   # a node of three or more pairs (an input has none)
             pairs = iter(node)
             for i, d in zip(pairs, pairs):        # (index, partial), (index, partial), ...
                 c = cts[i]
@@ -63,6 +63,7 @@ def _check_leaf(x, where:str, name:str):
 def _flatten_args(args, positions, name:str):
     "The leaves of `args` (the arguments at `positions`), checked, and their structure."
     leaves, treedef = tree_flatten(list(args))
+    if all(type(l) is float or isinstance(l, Tracer) for l in leaves): return leaves, treedef     # the common case
     checked = []
     for i, d in zip(positions, treedef.children):     # each argument's leaves, in order
         where = f'argument {i}' if d.node_type is None else f'a leaf of argument {i}'
@@ -148,13 +149,13 @@ def _argnums(argnums, n:int, name:str) -> tuple:
     if argnums is None: return tuple(range(n))
     isint = lambda i: isinstance(i, int) and not isinstance(i, bool)
     nums = (argnums,) if isint(argnums) else argnums
-    if isinstance(nums, (str, bytes)) or not isinstance(nums, Sequence) or not all(map(isint, nums)):
+    if isinstance(nums, (str, bytes)) or not isinstance(nums, Sequence) or not (
+            all(type(i) is int for i in nums) or all(map(isint, nums))):       # plain ints first: the common case
         raise TypeError(f'argnums must be an int, a sequence of ints (a tuple, a list, a range) or None, '
                         f'but got {argnums!r}.')
-    for i in nums:
-        if not -n <= i < n:
-            raise ValueError(f'{name} was given argnums={argnums!r}, but the function was called with {n} '
-                             f'positional argument{"s" if n != 1 else ""}: use positions 0 to {n - 1}.')
+    if nums and not -n <= min(nums) <= max(nums) < n:
+        raise ValueError(f'{name} was given argnums={argnums!r}, but the function was called with {n} '
+                         f'positional argument{"s" if n != 1 else ""}: use positions 0 to {n - 1}.')
     return tuple(i % n for i in nums)
 
 # %% ../nbs/02_engine.ipynb #4ed27bd6

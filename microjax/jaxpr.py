@@ -112,6 +112,7 @@ def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
 # %% ../nbs/12_jaxpr.ipynb #9d219ab1
 def _check_args(leaves, where:str) -> list:
     "The leaves of the arguments as floats (or tracers), or a `TypeError` naming the bad one."
+    if all(type(x) is float or isinstance(x, Tracer) for x in leaves): return leaves      # the common case
     out = []
     for x in leaves:
         f = _number(x)
@@ -123,6 +124,7 @@ def _check_args(leaves, where:str) -> list:
 
 def _bind_static(fun, args, static_argnums):
     "`fun` with its static arguments filled in, as a function of the dynamic ones, and those dynamic arguments."
+    if not static_argnums: return fun, list(args)
     for i in static_argnums:
         if not -len(args) <= i < len(args): raise ValueError(f'static_argnums {i} is out of range for {len(args)} arguments.')
     static = {i % len(args): args[i] for i in static_argnums}

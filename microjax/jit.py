@@ -149,14 +149,14 @@ def jit(fun:callable,        # The function: its arguments and outputs are pytre
         static_argnums=()):  # An int or a sequence of ints: positional arguments passed as Python values (hashable)
     "Create a function that stages `fun` once per argument structure and static values, compiles it, and runs the compiled code."
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-    cache = {}
+    cache, name = {}, getattr(fun, '__name__', 'the function')
     def jitted(*args, **kwargs):
         f, dyn = _bind_static(fun, args, static_argnums)
         leaves, in_tree = tree_flatten((dyn, kwargs))
-        leaves = _check_args(leaves, f'jit of `{f.__name__}`')
+        leaves = _check_args(leaves, f'jit of `{name}`')
         key = (in_tree, tuple(args[i] for i in static_argnums))
         try: entry = cache.get(key)
-        except TypeError: raise TypeError(f'jit of `{f.__name__}`: static arguments must be hashable, but got {key[1]!r}.') from None
+        except TypeError: raise TypeError(f'jit of `{name}`: static arguments must be hashable, but got {key[1]!r}.') from None
         if entry is None:
             jaxpr = stage(f, in_tree, len(leaves))
             entry = [jaxpr, compile_jaxpr(jaxpr, 'jitted'), None]

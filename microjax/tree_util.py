@@ -10,13 +10,14 @@ __all__ = ['register_pytree_node', 'PyTreeDef', 'tree_flatten', 'tree_unflatten'
 import collections, dataclasses
 
 # %% ../nbs/04_tree_util.ipynb #b8632f63
-_registry = {}
+_registry, _leaf_types = {}, set()            # _leaf_types: the types already seen to be leaves
 
 def register_pytree_node(nodetype:type,     # The container type
                          flatten_func,      # `flatten_func(node)` returns `(children, aux_data)`
                          unflatten_func):   # `unflatten_func(aux_data, children)` rebuilds the node
     "Teach the pytree functions to take `nodetype` apart and to build it again."
     _registry[nodetype] = (flatten_func, unflatten_func)
+    _leaf_types.discard(nodetype)
     return nodetype
 
 register_pytree_node(tuple, lambda t: (t, None), lambda _, cs: tuple(cs))
@@ -33,18 +34,21 @@ def _node(t):
     entry = _registry.get(t)
     if entry is None and issubclass(t, tuple) and hasattr(t, '_fields'):
         entry = register_pytree_node(t, lambda x: (tuple(x), None), lambda _, cs: t(*cs)) and _registry[t]
+    if entry is None: _leaf_types.add(t)
     return entry
 
 # %% ../nbs/04_tree_util.ipynb #85e142b3
 class PyTreeDef:
     "The structure of a pytree: a node type, its static `aux` data and the structures of its children (`None` type: a leaf)."
-    __slots__ = ('node_type', 'aux', 'children', 'num_leaves')
+    __slots__ = ('node_type', 'aux', 'children', 'num_leaves', '_hash')
     def __init__(self, node_type, aux, children):
-        self.node_type,self.aux,self.children = node_type,aux,tuple(children)
+        self.node_type,self.aux,self.children,self._hash = node_type,aux,tuple(children),None
         self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in self.children)
     def _key(self): return (self.node_type, repr(self.aux), self.children)
-    def __eq__(self, other): return isinstance(other, PyTreeDef) and self._key() == other._key()
-    def __hash__(self): return hash(self._key())
+    def __eq__(self, other): return self is other or (isinstance(other, PyTreeDef) and self._key() == other._key())
+    def __hash__(self):
+        if self._hash is None: self._hash = hash(self._key())
+        return self._hash
     def __repr__(self): return f'PyTreeDef({_show(self)})'
 
 def _show(d):
@@ -61,12 +65,17 @@ _LEAF = PyTreeDef(None, None, ())
 
 # %% ../nbs/04_tree_util.ipynb #88fb2d64
 def _flatten(x, leaves):
-    entry = _node(type(x))
+    t = type(x)
+    entry = None if t in _leaf_types else _node(t)
     if entry is None:
         leaves.append(x)
         return _LEAF
     children, aux = entry[0](x)
-    return PyTreeDef(type(x), aux, [_flatten(c, leaves) for c in children])
+    defs = []
+    for c in children:
+        if type(c) in _leaf_types: leaves.append(c); defs.append(_LEAF)     # a known leaf: no call
+        else: defs.append(_flatten(c, leaves))
+    return PyTreeDef(t, aux, defs)
 
 def tree_flatten(tree): # A pytree: containers of the registry, with anything else at the leaves
     "The leaves of `tree`, depth first, and its structure as a `PyTreeDef`."
@@ -76,7 +85,7 @@ def tree_flatten(tree): # A pytree: containers of the registry, with anything el
 # %% ../nbs/04_tree_util.ipynb #38f8e5f3
 def _unflatten(d, it):
     if d.node_type is None: return next(it)
-    return _registry[d.node_type][1](d.aux, [_unflatten(c, it) for c in d.children])
+    return _registry[d.node_type][1](d.aux, [next(it) if c is _LEAF else _unflatten(c, it) for c in d.children])
 
 def tree_unflatten(treedef:PyTreeDef, # The structure, from `tree_flatten`
                    leaves):           # The leaves, in `tree_flatten`'s order
