@@ -53,11 +53,11 @@ def _affine(prim, dx:float, dy:float):
     def method(a, b):
         if type(a) is Tracer:
             ap = a.primal
-            if type(ap) is float:
+            if type(ap) is float or type(ap) is _Staged:       # a staged primal: see "Staged values" below
                 m, tb = a.main, type(b)
                 if tb is Tracer:
                     bp = b.primal
-                    if b.main is m and type(bp) is float:
+                    if b.main is m and (type(bp) is float or type(bp) is _Staged):
                         tape = m.tape
                         tape.append((a.idx, dx, b.idx, dy))
                         t = _new(Tracer); t.primal = impl(ap, bp); t.main = m; t.idx = len(tape) - 1
@@ -78,7 +78,7 @@ def _affine_reflected(prim, dy:float):
         tb = type(b)
         if type(a) is Tracer and (tb is float or tb is int):
             ap = a.primal
-            if type(ap) is float:
+            if type(ap) is float or type(ap) is _Staged:
                 m = a.main
                 tape = m.tape
                 tape.append((a.idx, dy))
@@ -92,11 +92,11 @@ def _mul(a, b):
     "`a * b` (and `b * a`: the product is the same float), with the partials `b` and `a` written in place."
     if type(a) is Tracer:
         ap = a.primal
-        if type(ap) is float:
+        if type(ap) is float or type(ap) is _Staged:
             m, tb = a.main, type(b)
             if tb is Tracer:
                 bp = b.primal
-                if b.main is m and type(bp) is float:
+                if b.main is m and (type(bp) is float or type(bp) is _Staged):
                     tape = m.tape
                     tape.append((a.idx, bp, b.idx, ap))
                     t = _new(Tracer); t.primal = ap * bp; t.main = m; t.idx = len(tape) - 1

@@ -7,6 +7,7 @@ __all__ = ['to_python', 'compile_jaxpr', 'jit']
 
 # %% ../nbs/13_jit.ipynb #52980480
 import math
+from collections import Counter
 from itertools import chain
 from .core import Tracer, select_p, relu_p
 from .engine import vjp
@@ -24,11 +25,15 @@ def _literal(v:float) -> str:
     return repr(v) if v >= 0 else f'({v!r})'
 
 # %% ../nbs/13_jit.ipynb #86976a27
-def _expression(prim, xs, depths, impls:dict, ns:dict) -> str:
-    "Python for `prim` on the operands' sources `xs`: an operator, a conditional, the impl's own expression, or a call."
-    if prim.name in _INFIX and prim.impl.__module__ in ('_operator', 'operator'): return f'{xs[0]} {_INFIX[prim.name]} {xs[1]}'
+def _operator(prim) -> str:
+    "The Python operator that computes `prim` exactly (its impl is that operator), or ''."
+    return _INFIX.get(prim.name, '') if prim.impl.__module__ in ('_operator', 'operator') else ''
+
+def _expression(prim, xs, depth:int, impls:dict, ns:dict) -> str:
+    "Python for `prim` on the operands' sources `xs`, nested `depth` deep: an operator, a conditional, the impl's own expression, or a call."
+    if op := _operator(prim): return f'{xs[0]} {op} {xs[1]}'
     if prim is select_p: return f'{xs[1]} if {xs[0]} else {xs[2]}'
-    if prim in _INLINE and max(depths) == 0: return _INLINE[prim].format(*xs)      # no call, and nothing computed twice
+    if prim in _INLINE and depth == 0: return _INLINE[prim].format(*xs)      # no call, and nothing computed twice
     fn = impls.get(prim)
     if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl   # the impl, by a name of its own
     return f'{fn}({", ".join(xs)})'
@@ -38,27 +43,28 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40):
     "`jaxpr` as Python: its parameters, statements `(variable, expression, variables read)`, outputs and namespace."
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
-    uses = {}
-    for _, _, atoms in jaxpr.eqns:
-        for a in atoms:
-            if type(a) is int: uses[a] = uses.get(a, 0) + 1
+    uses = Counter(chain.from_iterable(atoms for _, _, atoms in jaxpr.eqns))   # how often each variable is read
     for a in jaxpr.outvars:
         if type(a) is int: uses[a] = 2                                   # an output gets a name
-    ns, impls, inline, stmts = {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (expression, depth, reads)
-    def src(a):
-        if type(a) is Lit: return _literal(a.val), 0, ()
-        e = inline.pop(a, None)
-        return (f'({e[0]})', e[1], e[2]) if e else (names[a], 0, (names[a],))
+    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (expression, depth, reads)
     for out, prim, atoms in jaxpr.eqns:
-        xs, depths, reads = zip(*map(src, atoms))
-        e = _expression(prim, xs, depths, impls, ns)
-        depth, reads = max(depths) + 1, sum(reads, ())
-        if uses.get(out, 0) == 1 and depth < max_depth: inline[out] = (e, depth, reads)
+        xs, depth, reads = [], 0, []                                     # the operands' sources, their nesting, the names read
+        for a in atoms:
+            if type(a) is Lit: xs.append(_literal(a.val))
+            elif (e := inline.pop(a, None)) is None: n = names[a]; xs.append(n); reads.append(n)
+            else:
+                xs.append(f'({e[0]})'); reads += e[2]
+                if e[1] > depth: depth = e[1]
+        op = ops.get(prim)
+        if op is None: op = ops[prim] = _operator(prim)
+        e = f'{xs[0]} {op} {xs[1]}' if op else _expression(prim, xs, depth, impls, ns)   # an operator: the common case
+        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, depth + 1, reads)
         else:
             names[out] = v = f'v{out}'
             stmts.append((v, e, reads))
     params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
-    return params, stmts, [src(a)[0] for a in jaxpr.outvars], ns
+    outs = [_literal(a.val) if type(a) is Lit else f'({inline.pop(a)[0]})' if a in inline else names[a] for a in jaxpr.outvars]
+    return params, stmts, outs, ns
 
 def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40):
     "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`."
