@@ -13,6 +13,7 @@ from .tree_util import tree_flatten, tree_unflatten
 
 # %% ../nbs/12_jaxpr.ipynb #5fc52a8c
 f64, bool_ = Abstract('f64'), Abstract('bool')
+_new = object.__new__
 
 class Lit:
     "A literal operand of an equation: a float written into the program."
@@ -35,13 +36,20 @@ class JaxprTrace(MainTrace):
 
     def process(self, prim, args):
         "Record `prim` applied to `args` as one equation, and return a variable for its output."
-        atoms = tuple([a.idx if type(a) is self.tracer_type and a.main is self else self.atom(a, prim) for a in args])
+        tt = self.tracer_type
+        if len(args) == 2:                                  # the common case, without a comprehension
+            x, y = args
+            atoms = (x.idx if type(x) is tt and x.main is self else self.atom(x, prim),
+                     y.idx if type(y) is tt and y.main is self else self.atom(y, prim))
+        else: atoms = tuple([a.idx if type(a) is tt and a.main is self else self.atom(a, prim) for a in args])
         if prim is mul_p:                                   # x * 1.0 is x: the sweep's first products fold away
             a, b = atoms
             if type(b) is Lit and b.val == 1.0 and type(a) is int: return self.var(a)
             if type(a) is Lit and a.val == 1.0 and type(b) is int: return self.var(b)
-        self.tape.append((prim, atoms)); self.types.append(f64 if prim.dtype == 'f64' else bool_)
-        return self.tracer_type(self.types[-1], self, len(self.tape) - 1)
+        tape, aval = self.tape, f64 if prim.dtype == 'f64' else bool_
+        tape.append((prim, atoms)); self.types.append(aval)
+        t = _new(tt); t.primal = aval; t.main = self; t.idx = len(tape) - 1    # a tracer without a call of `__init__`
+        return t
 
 def _aval_of(x):
     while isinstance(x, Tracer): x = x.primal
@@ -100,11 +108,11 @@ def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
     tape, live = main.tape, {a for a in outvars if type(a) is int}
     eqns = []
     for i in range(len(tape) - 1, -1, -1):
-        node = tape[i]
-        if node and i in live:
-            eqns.append((i, node[0], node[1]))
-            for a in node[1]:
-                if type(a) is int: live.add(a)
+        if i in live:
+            node = tape[i]
+            if node:
+                eqns.append((i, node[0], node[1]))
+                live.update(node[1])                        # its variables (and literals, which no index equals)
     eqns.reverse()
     consts = sorted(main.consts.values())
     return Jaxpr([i for i, _ in consts], invars, eqns, outvars, main.types, [x for _, x in consts], in_tree, out_tree)
