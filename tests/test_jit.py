@@ -1,11 +1,12 @@
 "jit and make_jaxpr: random programs staged and compiled give the eager values (and PyTorch's derivatives), in every composition."
 import math
+import pytest
 from hypothesis import given, settings, strategies as st, assume, HealthCheck
 from helpers import torch_derivatives, assert_close, MjOps
 from test_properties import exprs, evaluate
 from microjax import grad, value_and_grad, jvp, vjp, jit, make_jaxpr, eval_jaxpr, where, relu
 from microjax.jit import compile_jaxpr
-from microjax.core import TracerBoolConversionError, ConcretizationTypeError
+from microjax.core import TracerBoolConversionError, ConcretizationTypeError, UnexpectedTracerError, trace_stack
 
 def same(a, b, what):
     "Equal floats (nan equal to nan): the staged program does the same float operations as eager mode."
@@ -85,6 +86,17 @@ def test_escaped_staged_tracer_raises():
     try: leaked[0] * 2.0
     except Exception as err: assert 'after the transformation that made it had finished' in str(err)
     else: raise AssertionError('no error')
+
+@pytest.mark.parametrize('use', [lambda t: t * 2.0, lambda t: 2.0 * t, lambda t: t * t, lambda t: t + t, lambda t: t + 1,
+                                 lambda t: 1.0 - t, lambda t: t - t, lambda t: relu(t), lambda t: t / 2.0])
+def test_escaped_tape_tracer_over_a_staged_primal_raises(use):
+    "A tracer of jit(value_and_grad(f))'s tape level (its primal a staged tracer) that escaped: the + - * shortcuts refuse it too."
+    leaked = []
+    step = jit(value_and_grad(lambda x: leaked.append(x) or x * x))
+    assert step(3.0) == (9.0, 6.0)
+    assert type(leaked[0].primal).__name__ == 'JaxprTraceTracer'
+    with pytest.raises(UnexpectedTracerError, match='after the transformation that made it had finished'): use(leaked[0])
+    assert trace_stack() == () and step(2.0) == (4.0, 4.0)
 
 def test_large_program_compiles():
     "A chain of 30,000 operations (deep single-use nesting is capped) compiles and matches eager."
