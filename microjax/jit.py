@@ -17,58 +17,72 @@ from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, 
 # %% ../nbs/13_jit.ipynb #eeb798b5
 _INFIX = {'add': '+', 'sub': '-', 'mul': '*', 'eq': '==', 'ne': '!=', 'lt': '<', 'le': '<=', 'gt': '>', 'ge': '>='}
 _INLINE = {relu_p: '0.0 if {0} <= 0 else {0}'}   # the impl's own expression, for an operand that is a name or a number
-
+_IF, _CMP, _ADD, _MUL, _NEG, _ATOM = range(6)     # Python's precedence, lowest first: `x if c else y`, `<`, `+`, `*`, `-x`, `x`
+_BINDING = {'+': (_ADD, _ADD, _MUL), '-': (_ADD, _ADD, _MUL), '*': (_MUL, _MUL, _NEG),      # operator: (its precedence, the
+            **{op: (_CMP, _ADD, _ADD) for op in ('==', '!=', '<', '<=', '>', '>=')}}        # least its left and right operands
+                                                                                             # may have without parentheses)
 def _literal(v:float) -> str:
     "Python source for the float `v` (inf and nan are names in the generated code's namespace)."
     if v != v: return 'nan'
-    if v in (math.inf, -math.inf): return 'inf' if v > 0 else '(-inf)'
-    return repr(v) if v >= 0 else f'({v!r})'
+    if v in (math.inf, -math.inf): return 'inf' if v > 0 else '-inf'
+    return repr(v)
+
+def _wrap(x:str, prec:int, least:int) -> str:
+    "The source `x`, of precedence `prec`, as an operand that needs at least `least`: in parentheses if it has less."
+    return x if prec >= least else f'({x})'
 
 # %% ../nbs/13_jit.ipynb #86976a27
-def _operator(prim) -> str:
-    "The Python operator that computes `prim` exactly (its impl is that operator), or ''."
-    return _INFIX.get(prim.name, '') if prim.impl.__module__ in ('_operator', 'operator') else ''
+def _operator(prim) -> tuple:
+    "`(operator, precedence, least left, least right)` if a Python operator computes `prim` exactly (its impl is that operator), else `()`."
+    op = _INFIX.get(prim.name) if prim.impl.__module__ in ('_operator', 'operator') else None
+    return (op, *_BINDING[op]) if op else ()
 
-def _expression(prim, xs, depth:int, impls:dict, ns:dict) -> str:
-    "Python for `prim` on the operands' sources `xs`, nested `depth` deep: an operator, a conditional, the impl's own expression, or a call."
-    if op := _operator(prim): return f'{xs[0]} {op} {xs[1]}'
-    if prim is select_p: return f'{xs[1]} if {xs[0]} else {xs[2]}'
-    if prim in _INLINE and depth == 0: return _INLINE[prim].format(*xs)      # no call, and nothing computed twice
+def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
+    "Python for `prim` on the operands' sources `xs` (of precedences `precs`, nested `depth` deep), and its precedence."
+    if spec := _operator(prim):
+        op, prec, left, right = spec
+        return f'{_wrap(xs[0], precs[0], left)} {op} {_wrap(xs[1], precs[1], right)}', prec
+    if prim is select_p: return f'{_wrap(xs[1], precs[1], _CMP)} if {_wrap(xs[0], precs[0], _CMP)} else {xs[2]}', _IF
+    if prim in _INLINE and depth == 0: return _INLINE[prim].format(*xs), _IF    # no call, and nothing computed twice
     fn = impls.get(prim)
     if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl   # the impl, by a name of its own
-    return f'{fn}({", ".join(xs)})'
+    return f'{fn}({", ".join(xs)})', _ATOM
 
 # %% ../nbs/13_jit.ipynb #8142f9b8
-def _statements(jaxpr:Jaxpr, max_depth:int=40):
-    "`jaxpr` as Python: its parameters, statements `(variable, expression, variables read)`, outputs and namespace."
+def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
+    "`jaxpr` as Python: its parameters, statements `(variable, expression, variables read)`, outputs and namespace (`all_parens`: around every operand written in)."
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
     uses = Counter(chain.from_iterable(atoms for _, _, atoms in jaxpr.eqns))   # how often each variable is read
     for a in jaxpr.outvars:
         if type(a) is int: uses[a] = 2                                   # an output gets a name
-    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (expression, depth, reads)
+    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth, reads)
     for out, prim, atoms in jaxpr.eqns:
-        xs, depth, reads = [], 0, []                                     # the operands' sources, their nesting, the names read
+        xs, precs, depth, reads = [], [], 0, []                          # the operands' sources and precedences, their nesting, the names read
         for a in atoms:
-            if type(a) is Lit: xs.append(_literal(a.val))
-            elif (e := inline.pop(a, None)) is None: n = names[a]; xs.append(n); reads.append(n)
+            if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG if x[0] == '-' else _ATOM)
+            elif (e := inline.pop(a, None)) is None: n = names[a]; xs.append(n); precs.append(_ATOM); reads.append(n)
             else:
-                xs.append(f'({e[0]})'); reads += e[2]
-                if e[1] > depth: depth = e[1]
-        op = ops.get(prim)
-        if op is None: op = ops[prim] = _operator(prim)
-        e = f'{xs[0]} {op} {xs[1]}' if op else _expression(prim, xs, depth, impls, ns)   # an operator: the common case
-        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, depth + 1, reads)
+                xs.append(e[0]); precs.append(-1 if all_parens else e[1]); reads += e[3]
+                if e[2] > depth: depth = e[2]
+        spec = ops.get(prim)
+        if spec is None: spec = ops[prim] = _operator(prim)
+        if spec:                                                         # an operator, the common case: written here
+            op, prec, left, right = spec
+            a, b = xs
+            e = f'{a if precs[0] >= left else f"({a})"} {op} {b if precs[1] >= right else f"({b})"}'
+        else: e, prec = _expression(prim, xs, precs, depth, impls, ns)
+        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1, reads)
         else:
             names[out] = v = f'v{out}'
             stmts.append((v, e, reads))
     params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
-    outs = [_literal(a.val) if type(a) is Lit else f'({inline.pop(a)[0]})' if a in inline else names[a] for a in jaxpr.outvars]
+    outs = [_literal(a.val) if type(a) is Lit else names[a] for a in jaxpr.outvars]     # an output has a name
     return params, stmts, outs, ns
 
-def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40):
+def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False):
     "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`."
-    params, stmts, outs, ns = _statements(jaxpr, max_depth)
+    params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens)
     lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e, _ in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
 

@@ -1,11 +1,11 @@
 "jit and make_jaxpr: random programs staged and compiled give the eager values (and PyTorch's derivatives), in every composition."
-import math
+import ast, math
 import pytest
 from hypothesis import given, settings, strategies as st, assume, HealthCheck
 from helpers import torch_derivatives, assert_close, MjOps
 from test_properties import exprs, evaluate
 from microjax import grad, value_and_grad, jvp, vjp, jit, make_jaxpr, eval_jaxpr, where, relu
-from microjax.jit import compile_jaxpr
+from microjax.jit import compile_jaxpr, to_python
 from microjax.core import TracerBoolConversionError, ConcretizationTypeError, UnexpectedTracerError, trace_stack
 
 def same(a, b, what):
@@ -31,6 +31,29 @@ def test_random_programs_jit_equals_eager_in_every_composition(e, x, y, x2):
     same(eval_jaxpr(jx, jx.consts, x2, y), [f(x2, y)], f'eval_jaxpr of {e}')
     gx = make_jaxpr(grad(f, argnums=(0, 1)))(x, y)             # compiled a statement at a time: the pieces pass values on
     same(compile_jaxpr(gx, chunk_chars=1)(x2, y), grad(f, argnums=(0, 1))(x2, y), f'chunked grad of {e}')
+    for jaxpr in (jx, gx):                                    # parentheses only where precedence needs them: the same tree
+        assert same_tree(jaxpr), e
+
+def same_tree(jaxpr) -> bool:
+    "The source of `jaxpr` with minimal parentheses parses to the same syntax tree as with parentheses around every operand."
+    return ast.dump(ast.parse(to_python(jaxpr)[0])) == ast.dump(ast.parse(to_python(jaxpr, all_parens=True)[0]))
+
+def test_parentheses_where_precedence_needs_them():
+    "Every operator and select as an operand on either side of every other, comparisons of comparisons, negative literals."
+    binary = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: where(a < b, a, b),
+              lambda a, b: where(a >= b, b - a, a * b), lambda a, b: relu(a) - b, lambda a, b: a / b]
+    compare = [lambda a, b: a < b, lambda a, b: a <= b, lambda a, b: a == b, lambda a, b: a != b,
+               lambda a, b: a > b, lambda a, b: a >= b]
+    programs = [lambda x, y, z, f=f, g=g: f(g(x, y), z) for f in binary for g in binary]
+    programs += [lambda x, y, z, f=f, g=g: f(z, g(x, y)) for f in binary for g in binary]
+    programs += [lambda x, y, z, c=c, d=d: where(c(d(x, y), z < x), x, y) for c in compare for d in compare]
+    programs += [lambda x, y, z, c=c: where(c(x, y), where(y < z, x - y, y), where(z < x, z, x * z)) for c in compare]
+    programs += [lambda x, y, z: x * -2.5 - -1.0 * y + z * -math.inf, lambda x, y, z: -0.0 - x * (y - z) * -0.0]
+    for k, p in enumerate(programs):
+        for jaxpr in (make_jaxpr(p)(1.0, 2.0, 3.0), make_jaxpr(grad(p, argnums=(0, 1, 2)))(1.0, 2.0, 3.0)):
+            assert same_tree(jaxpr), (k, to_python(jaxpr)[0])
+        for point in [(1.0, 2.0, 3.0), (3.0, -2.0, 0.5), (2.0, 2.0, 2.0)]:
+            same([jit(p)(*point)], eval_jaxpr(make_jaxpr(p)(*point), [], *point), f'program {k} at {point}')   # IEEE division
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exprs, st.floats(-2, 2), st.floats(-2, 2))
