@@ -165,22 +165,31 @@ def _on_tape(n_out:int, program, main, leaves) -> list:
     return outs
 
 # %% ../nbs/13_jit.ipynb #0c677472
+def _lookup(fun, name:str, cache:dict, static_argnums:tuple, args, kwargs):
+    "The cache entry `[jaxpr, code, partials program]` for a call, staged and compiled on a miss, and the call's leaves."
+    f, dyn = _bind_static(fun, args, static_argnums)
+    leaves, in_tree = tree_flatten((dyn, kwargs))
+    leaves = _check_args(leaves, f'jit of `{name}`')
+    key = (in_tree, tuple(args[i] for i in static_argnums))
+    try: entry = cache.get(key)
+    except TypeError: raise TypeError(f'jit of `{name}`: static arguments must be hashable, but got {key[1]!r}.') from None
+    if entry is None:
+        jaxpr = stage(f, in_tree, len(leaves))
+        entry = [jaxpr, compile_jaxpr(jaxpr, 'jitted'), None]
+        if not jaxpr.consts: cache[key] = entry      # a constant is an outer call's tracer: the jaxpr is this call's only
+    return entry, leaves
+
 def jit(fun:callable,        # The function: its arguments and outputs are pytrees of floats
         static_argnums=()):  # An int or a sequence of ints: positional arguments passed as Python values (hashable)
     "Create a function that stages `fun` once per argument structure and static values, compiles it, and runs the compiled code."
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-    cache, name = {}, getattr(fun, '__name__', 'the function')
+    cache, by_count, name = {}, {}, getattr(fun, '__name__', 'the function')
     def jitted(*args, **kwargs):
-        f, dyn = _bind_static(fun, args, static_argnums)
-        leaves, in_tree = tree_flatten((dyn, kwargs))
-        leaves = _check_args(leaves, f'jit of `{name}`')
-        key = (in_tree, tuple(args[i] for i in static_argnums))
-        try: entry = cache.get(key)
-        except TypeError: raise TypeError(f'jit of `{name}`: static arguments must be hashable, but got {key[1]!r}.') from None
+        flat = not kwargs and not static_argnums and all(type(a) is float or isinstance(a, Tracer) for a in args)
+        entry, leaves = (by_count.get(len(args)), args) if flat else (None, None)
         if entry is None:
-            jaxpr = stage(f, in_tree, len(leaves))
-            entry = [jaxpr, compile_jaxpr(jaxpr, 'jitted'), None]
-            if not jaxpr.consts: cache[key] = entry      # a constant is an outer call's tracer: the jaxpr is this call's only
+            entry, leaves = _lookup(fun, name, cache, static_argnums, args, kwargs)
+            if flat and not entry[0].consts: by_count[len(args)] = entry   # next time: no flattening, no hashing
         jaxpr, code, program = entry
         if jaxpr.consts: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)
         elif all(type(x) is float for x in leaves): outs = code(*leaves)
