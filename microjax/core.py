@@ -291,6 +291,7 @@ def _abstract_error(t, why:str):
     while not isinstance(x.primal, Abstract): x = x.primal
     return x.primal.error(t, why, x.main)
 
+# %% ../nbs/01_core.ipynb #aab6e476
 def _compare(prim):
     "The comparison method for `prim`: `bind` it, or `NotImplemented` for an operand that is not a number."
     def method(self, other):

@@ -51,11 +51,12 @@ class JaxprTrace(MainTrace):
         t = _new(tt); t.primal = aval; t.main = self; t.idx = len(tape) - 1    # a tracer without a call of `__init__`
         return t
 
+# %% ../nbs/12_jaxpr.ipynb #3334fe75
 def _aval_of(x):
+    "The type of `x`, a number or a tracer of another level: `bool[]` for a boolean, else `f64[]`."
     while isinstance(x, Tracer): x = x.primal
     return bool_ if type(x) is bool or (type(x) is Abstract and x.dtype == 'bool') else f64
 
-# %% ../nbs/12_jaxpr.ipynb #3334fe75
 def _atom(self:JaxprTrace, x, prim=None):
     "`x` as an operand: its variable, a `Lit`, or for a tracer of a lower level a new constant input."
     if isinstance(x, Tracer):

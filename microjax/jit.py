@@ -80,6 +80,7 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
     outs = [_literal(a.val) if type(a) is Lit else names[a] for a in jaxpr.outvars]     # an output has a name
     return params, stmts, outs, ns
 
+# %% ../nbs/13_jit.ipynb #04af37a2
 def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False):
     "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`."
     params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens)
@@ -179,6 +180,7 @@ def _lookup(fun, name:str, cache:dict, static_argnums:tuple, args, kwargs):
         if not jaxpr.consts: cache[key] = entry      # a constant is an outer call's tracer: the jaxpr is this call's only
     return entry, leaves
 
+# %% ../nbs/13_jit.ipynb #79969cf0
 def jit(fun:callable,        # The function: its arguments and outputs are pytrees of floats
         static_argnums=()):  # An int or a sequence of ints: positional arguments passed as Python values (hashable)
     "Create a function that stages `fun` once per argument structure and static values, compiles it, and runs the compiled code."

@@ -56,14 +56,6 @@ class Neuron:
         "The weights, then the bias."
         return [*self.w, self.b]
 
-    @classmethod
-    def from_parameters(cls, params, # The weights, then the bias: `nin + 1` numbers
-                        nin:int,     # The number of inputs
-                        nonlin:bool=True): # Follow the weighted sum with a ReLU?
-        "The neuron whose `parameters()` are `params`."
-        _check_count(params, nin + 1, f'a Neuron with nin={nin}')
-        return cls(tuple(params[:nin]), params[nin], nonlin)
-
     def __repr__(self): return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
 
 Neuron = register_dataclass(Neuron, ['w', 'b'], ['nonlin'])   # a pytree: the parameters are its leaves
@@ -74,6 +66,15 @@ def _check_count(params, n:int, what:str):
     if len(params) != n:
         raise ValueError(f'{what} has {n} parameters, but {len(params)} were given. '
                          'Pass the list that `parameters()` of such a model returns.')
+
+def _neuron_from_parameters(cls, params, # The weights, then the bias: `nin + 1` numbers
+                            nin:int,     # The number of inputs
+                            nonlin:bool=True): # Follow the weighted sum with a ReLU?
+    "The neuron whose `parameters()` are `params`."
+    _check_count(params, nin + 1, f'a Neuron with nin={nin}')
+    return cls(tuple(params[:nin]), params[nin], nonlin)
+
+Neuron.from_parameters = classmethod(_neuron_from_parameters)   # the inverse of `parameters()`
 
 # %% ../nbs/08_nn.ipynb #f4fc30c7
 @dataclass(frozen=True)
@@ -98,19 +99,19 @@ class Layer:
         "Every neuron's parameters, in order."
         return [p for n in self.neurons for p in n.parameters()]
 
-    @classmethod
-    def from_parameters(cls, params, # Each neuron's parameters in turn: `nout * (nin + 1)` numbers
-                        nin:int,     # The number of inputs of each neuron
-                        nout:int,    # The number of neurons
-                        nonlin:bool=True): # ReLU neurons?
-        "The layer whose `parameters()` are `params`."
-        _check_count(params, (nin + 1) * nout, f'a Layer with nin={nin}, nout={nout}')
-        k = nin + 1
-        return cls(tuple(Neuron.from_parameters(params[i * k:(i + 1) * k], nin, nonlin) for i in range(nout)))
-
     def __repr__(self): return f"Layer of [{', '.join(map(repr, self.neurons))}]"
 
 # %% ../nbs/08_nn.ipynb #7e8ec1f7
+def _layer_from_parameters(cls, params, # Each neuron's parameters in turn: `nout * (nin + 1)` numbers
+                           nin:int,     # The number of inputs of each neuron
+                           nout:int,    # The number of neurons
+                           nonlin:bool=True): # ReLU neurons?
+    "The layer whose `parameters()` are `params`."
+    _check_count(params, (nin + 1) * nout, f'a Layer with nin={nin}, nout={nout}')
+    k = nin + 1
+    return cls(tuple(Neuron.from_parameters(params[i * k:(i + 1) * k], nin, nonlin) for i in range(nout)))
+
+Layer.from_parameters = classmethod(_layer_from_parameters)
 Layer = register_dataclass(Layer, ['neurons'], [])   # a pytree, as Neuron
 
 # %% ../nbs/08_nn.ipynb #c20ffbed
