@@ -181,6 +181,15 @@ def _number(x):
     if type(x) is float or isinstance(x, Tracer): return x
     return _real(x)
 
+def _numbers_as_is(xs) -> bool:
+    "Whether every item of `xs` is a float or a traced value, which `_number` returns as they are: the common case of a call."
+    return all(type(x) is float or isinstance(x, Tracer) for x in xs)
+
+def _bottom(x):
+    "The value under every level of tracers around `x`: a number, or an abstract value (finished tracers too: this only reads)."
+    while isinstance(x, Tracer): x = x.primal
+    return x
+
 def _as_float(x, prim):
     "A constant operand as a float: integers and numpy scalars are promoted, anything else is an error."
     if type(x) is float: return x
@@ -316,9 +325,7 @@ def where(condition, # A boolean (a comparison), or a number: true if nonzero
           y):        # The value where it is false
     "`x` where `condition` is true, else `y` (JAX's `jnp.where`): under `jit`, chosen when the compiled program runs."
     if isinstance(condition, Tracer):
-        bottom = condition
-        while isinstance(bottom, Tracer): bottom = bottom.primal
-        if isinstance(bottom, Abstract): return select_p(condition, x, y)   # staged (or batched): record the choice
+        if isinstance(_bottom(condition), Abstract): return select_p(condition, x, y)   # staged (or batched): record the choice
         condition = concrete(condition, 'bool')
     v = x if condition else y
     return v if isinstance(v, Tracer) else _as_float(v, select_p)

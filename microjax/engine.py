@@ -8,7 +8,7 @@ __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'Primitive', '
 # %% ../nbs/02_engine.ipynb #636e8dc2
 import numbers, reprlib, functools
 from collections.abc import Sequence
-from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real, _number
+from .core import Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real, _number, _numbers_as_is
 from .tree_util import tree_flatten, tree_unflatten, tree_map
 
 # %% ../nbs/02_engine.ipynb #76faf0d5
@@ -63,7 +63,7 @@ def _check_leaf(x, where:str, name:str):
 def _flatten_args(args, positions, name:str):
     "The leaves of `args` (the arguments at `positions`), checked, and their structure."
     leaves, treedef = tree_flatten(list(args))
-    if all(type(l) is float or isinstance(l, Tracer) for l in leaves): return leaves, treedef     # the common case
+    if _numbers_as_is(leaves): return leaves, treedef     # the common case
     checked = []
     for i, d in zip(positions, treedef.children):     # each argument's leaves, in order
         where = f'argument {i}' if d.node_type is None else f'a leaf of argument {i}'

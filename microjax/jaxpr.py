@@ -7,7 +7,8 @@ __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 
 
 # %% ../nbs/12_jaxpr.ipynb #b8a13baf
 import contextlib, gc, math
-from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, select_p, mul_p, where,
+from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _bottom,
+                           select_p, mul_p, where,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
 
@@ -54,7 +55,7 @@ class JaxprTrace(MainTrace):
 # %% ../nbs/12_jaxpr.ipynb #3334fe75
 def _aval_of(x):
     "The type of `x`, a number or a tracer of another level: `bool[]` for a boolean, else `f64[]`."
-    while isinstance(x, Tracer): x = x.primal
+    x = _bottom(x)
     return bool_ if type(x) is bool or (type(x) is Abstract and x.dtype == 'bool') else f64
 
 def _atom(self:JaxprTrace, x, prim=None):
@@ -98,7 +99,6 @@ class Jaxpr:
         decl = lambda v: f'{names[v]}:{self.types[v]!r}'
         lines = ['{ lambda ' + ' '.join(map(decl, self.constvars)) + '; ' + ' '.join(map(decl, self.invars)) + '. let']
         lines += [f'    {decl(o)} = {p.name} {" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
-        outs = ' '.join(atom(a) for a in self.outvars)
         lines.append(f'  in ({", ".join(atom(a) for a in self.outvars)}{"," if len(self.outvars) == 1 else ""}) }}')
         return '\n'.join(lines)
     __repr__ = __str__
@@ -121,7 +121,7 @@ def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
 # %% ../nbs/12_jaxpr.ipynb #9d219ab1
 def _check_args(leaves, where:str) -> list:
     "The leaves of the arguments as floats (or tracers), or a `TypeError` naming the bad one."
-    if all(type(x) is float or isinstance(x, Tracer) for x in leaves): return leaves      # the common case
+    if _numbers_as_is(leaves): return leaves      # the common case
     out = []
     for x in leaves:
         f = _number(x)

@@ -9,7 +9,7 @@ __all__ = ['to_python', 'compile_jaxpr', 'jit']
 import math
 from collections import Counter
 from itertools import chain
-from .core import Tracer, select_p, relu_p
+from .core import Tracer, select_p, relu_p, _numbers_as_is
 from .engine import vjp
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static, _gc_paused
@@ -116,11 +116,12 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
         params, stmts, outs, ns = _statements(jaxpr)
         cuts = [0, *_cuts(stmts, outs, chunk_chars), len(stmts)]
         pieces = [stmts[a:b] for a, b in zip(cuts, cuts[1:])]
-        needed, carried = {o for o in outs if o.isidentifier()} - set(params), []
+        given = set(params)
+        needed, carried = {o for o in outs if o.isidentifier()} - given, []
         for piece in reversed(pieces):                           # carried[k]: the values piece k hands to the later ones
             carried.append(sorted(needed))
             made = {v for v, _, _ in piece}
-            needed = (needed - made) | ({r for _, _, rs in piece for r in rs} - made - set(params))
+            needed = (needed - made) | ({r for _, _, rs in piece for r in rs} - made - given)
         carried.reverse()
         for k, piece in enumerate(pieces):                       # compile them one by one: one piece's tree at a time
             lines = [f'def {name}_{k}(P, C):', f'    {_tuple(params)} = P']
@@ -187,7 +188,7 @@ def jit(fun:callable,        # The function: its arguments and outputs are pytre
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     cache, by_count, name = {}, {}, getattr(fun, '__name__', 'the function')
     def jitted(*args, **kwargs):
-        flat = not kwargs and not static_argnums and all(type(a) is float or isinstance(a, Tracer) for a in args)
+        flat = not kwargs and not static_argnums and _numbers_as_is(args)
         entry, leaves = (by_count.get(len(args)), args) if flat else (None, None)
         if entry is None:
             entry, leaves = _lookup(fun, name, cache, static_argnums, args, kwargs)

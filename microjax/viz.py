@@ -8,7 +8,7 @@ __all__ = ['NamedTrace', 'Graph', 'trace_graph', 'draw', 'sweep_frames', 'Player
 # %% ../nbs/03_pictures.ipynb #b0000003
 import hashlib
 from dataclasses import dataclass
-from .core import MainTrace, Tracer, new_main
+from .core import MainTrace, Tracer, new_main, _bottom
 from .engine import backwards
 
 # %% ../nbs/03_pictures.ipynb #b0000006
@@ -29,12 +29,7 @@ class NamedTrace(MainTrace):
         return out
 
 # %% ../nbs/03_pictures.ipynb #b0000008
-def _float(v):
-    "The number a value stands for, through any levels of tracers (finished ones too: this only reads)."
-    while isinstance(v, Tracer): v = v.primal
-    return v
-
-def _fmt(v) -> str: return f'{_float(v):.4g}'
+def _fmt(v) -> str: return f'{_bottom(v):.4g}'    # the number a value stands for, through any levels of tracers
 
 @dataclass
 class Graph:
