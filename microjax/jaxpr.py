@@ -11,16 +11,17 @@ from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, 
                            select_p, mul_p, where,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
+from .engine import _flatten_out
 
 # %% ../nbs/12_jaxpr.ipynb #5fc52a8c
 f64, bool_ = Abstract('f64'), Abstract('bool')
 _new = object.__new__
 
 class Lit:
-    "A literal operand of an equation: a float written into the program."
+    "A literal operand of an equation: a float written into the program (or a bool, for an output that is one)."
     __slots__ = ('val',)
     def __init__(self, val:float): self.val = val
-    def __repr__(self): return f'{self.val!r}:f64[]'
+    def __repr__(self): return f'{self.val!r}:{"bool" if type(self.val) is bool else "f64"}[]'
 
 # %% ../nbs/12_jaxpr.ipynb #6feb21b0
 class JaxprTrace(MainTrace):
@@ -163,8 +164,8 @@ def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
             main.fun_name, main.transform = getattr(fun, '__name__', 'the function'), transform
             ins = [main.new_input() for _ in range(n)]
             args, kwargs = tree_unflatten(in_tree, ins)
-            out_leaves, out_tree = tree_flatten(fun(*args, **kwargs))
-            outvars = [main.atom(o) for o in out_leaves]
+            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of `{main.fun_name}`')
+            outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]   # a Python bool stays one
         return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
 
 def make_jaxpr(fun:callable,       # The function: its arguments and outputs are pytrees of floats

@@ -101,6 +101,18 @@ def test_errors_name_the_function_and_leave_no_state():
         assert trace_stack() == ()
     assert grad(branchy)(-2.0) == -1.0                          # under grad alone, Python control flow still works
 
+@pytest.mark.parametrize('out', ['loss', {'label': 'b'}, 1j, object()])
+def test_non_number_outputs_raise_and_leave_no_state(out):
+    for fn in (jit(lambda x: (x, out)), make_jaxpr(lambda x: (x, out))):
+        with pytest.raises(TypeError, match=r'of `<lambda>` needs a function whose output is a number or a pytree of numbers'):
+            fn(1.0)
+        assert trace_stack() == ()
+
+def test_constant_outputs_keep_their_type():
+    f = jit(lambda x: (x > 0.0, True, False, 2.0 * x))
+    assert [type(o) for o in f(1.0)] == [bool, bool, bool, float] and f(-1.0) == (False, True, False, -2.0)
+    assert jit(lambda x: None)(1.0) is None                     # an empty pytree, as in JAX
+
 def test_escaped_staged_tracer_raises():
     leaked = []
     jit(lambda x: leaked.append(x) or x * 2.0)(1.0)
