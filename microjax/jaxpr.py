@@ -8,7 +8,7 @@ __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 
 # %% ../nbs/12_jaxpr.ipynb #b8a13baf
 import contextlib, gc, math
 from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _bottom,
-                           select_p, mul_p, where,
+                           select_p, mul_p, pow_p, where,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
 from .engine import _flatten_out
@@ -48,6 +48,9 @@ class JaxprTrace(MainTrace):
             a, b = atoms
             if type(b) is Lit and b.val == 1.0 and type(a) is int: return self.var(a)
             if type(a) is Lit and a.val == 1.0 and type(b) is int: return self.var(b)
+        elif prim is pow_p:                                 # x ** 1.0 is x, bit for bit (the power rule's x ** (y - 1))
+            a, b = atoms
+            if type(b) is Lit and b.val == 1.0 and type(a) is int: return self.var(a)
         tape, aval = self.tape, f64 if prim.dtype == 'f64' else bool_
         tape.append((prim, atoms)); self.types.append(aval)
         t = _new(tt); t.primal = aval; t.main = self; t.idx = len(tape) - 1    # a tracer without a call of `__init__`

@@ -108,6 +108,14 @@ def test_non_number_outputs_raise_and_leave_no_state(out):
             fn(1.0)
         assert trace_stack() == ()
 
+def test_pow_one_folds_exactly():
+    "x ** 1.0 is folded to x when staged: the same float as eager for every x, and its derivatives too."
+    assert make_jaxpr(lambda x: x ** 1.0)(2.0).eqns == []
+    for x in (-0.0, 0.0, math.nan, math.inf, -math.inf, -2.5, 1e-310):
+        same(jit(lambda x: x ** 1.0)(x), x ** 1.0, f'x ** 1.0 at {x}')
+        same(jit(grad(lambda x: x ** 2))(x), grad(lambda x: x ** 2)(x), f'd/dx x ** 2 at {x}')
+        same(jit(grad(lambda y: x ** y))(1.0), grad(lambda y: x ** y)(1.0), f'd/dy x ** y at {x}, y = 1')   # not folded: y is traced
+
 def test_constant_outputs_keep_their_type():
     f = jit(lambda x: (x > 0.0, True, False, 2.0 * x))
     assert [type(o) for o in f(1.0)] == [bool, bool, bool, float] and f(-1.0) == (False, True, False, -2.0)
