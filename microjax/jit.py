@@ -110,7 +110,7 @@ def _cuts(stmts, outs, chunk_chars:int) -> list:
 # %% ../nbs/13_jit.ipynb #09b918a0
 def _tuple(names) -> str: return '(' + ''.join(n + ', ' for n in names) + ')'
 
-def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=1_500_000):
+def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
     "`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of outputs, a piece of source at a time."
     with _gc_paused():                                           # as for staging: many objects, all alive
         params, stmts, outs, ns = _statements(jaxpr)
