@@ -44,13 +44,10 @@ class JaxprTrace(MainTrace):
             atoms = (x.idx if type(x) is tt and x.main is self else self.atom(x, prim),
                      y.idx if type(y) is tt and y.main is self else self.atom(y, prim))
         else: atoms = tuple([a.idx if type(a) is tt and a.main is self else self.atom(a, prim) for a in args])
-        if prim is mul_p:                                   # x * 1.0 is x: the sweep's first products fold away
-            a, b = atoms
+        if prim is mul_p or prim is pow_p:                  # x * 1.0, 1.0 * x and x ** 1.0 are x, bit for bit: the sweep's
+            a, b = atoms                                    # first products and the power rule's x ** (y - 1) fold away
             if type(b) is Lit and b.val == 1.0 and type(a) is int: return self.var(a)
-            if type(a) is Lit and a.val == 1.0 and type(b) is int: return self.var(b)
-        elif prim is pow_p:                                 # x ** 1.0 is x, bit for bit (the power rule's x ** (y - 1))
-            a, b = atoms
-            if type(b) is Lit and b.val == 1.0 and type(a) is int: return self.var(a)
+            if prim is mul_p and type(a) is Lit and a.val == 1.0 and type(b) is int: return self.var(b)
         tape, aval = self.tape, f64 if prim.dtype == 'f64' else bool_
         tape.append((prim, atoms)); self.types.append(aval)
         t = _new(tt); t.primal = aval; t.main = self; t.idx = len(tape) - 1    # a tracer without a call of `__init__`

@@ -21,7 +21,7 @@ def handwritten(params, X, y, sizes=(2, 16, 16, 1), alpha=1e-4):
         for l in range(last, -1, -1):                          # backward, layer by layer
             nin, base = len(acts[l]), offsets[l]
             da = [0.0] * nin
-            for j, (ws, _) in enumerate(layer_ := layers[l]):
+            for j, (ws, _) in enumerate(layers[l]):
                 d = dz[j]
                 if d == 0.0: continue
                 o = base + j * (nin + 1)
