@@ -7,6 +7,9 @@ __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 
 
 # %% ../nbs/12_jaxpr.ipynb #b8a13baf
 import contextlib, gc, math
+from collections import Counter
+from itertools import chain
+from operator import itemgetter
 from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _bottom,
                            select_p, mul_p, pow_p, where,
                            TracerBoolConversionError, ConcretizationTypeError)
@@ -25,7 +28,7 @@ class Lit:
 
 # %% ../nbs/12_jaxpr.ipynb #6feb21b0
 class JaxprTrace(MainTrace):
-    "A staging level: every primitive becomes an equation `(prim, atoms)` on the tape; an atom is an index or a `Lit`."
+    "A staging level: every primitive becomes an equation `(out, prim, atoms)` on the tape, `out` its index; an atom is an index or a `Lit`."
     __slots__ = ('fun_name', 'transform', 'consts', 'types')
     def __init__(self, level:int):
         super().__init__(level)
@@ -49,8 +52,8 @@ class JaxprTrace(MainTrace):
             if type(b) is Lit and b.val == 1.0 and type(a) is int: return self.var(a)
             if prim is mul_p and type(a) is Lit and a.val == 1.0 and type(b) is int: return self.var(b)
         tape, aval = self.tape, f64 if prim.dtype == 'f64' else bool_
-        tape.append((prim, atoms)); self.types.append(aval)
-        t = _new(tt); t.primal = aval; t.main = self; t.idx = len(tape) - 1    # a tracer without a call of `__init__`
+        t = _new(tt); t.primal = aval; t.main = self; t.idx = i = len(tape)    # a tracer without a call of `__init__`
+        tape.append((i, prim, atoms)); self.types.append(aval)
         return t
 
 # %% ../nbs/12_jaxpr.ipynb #3334fe75
@@ -86,9 +89,10 @@ def _letters(n:int) -> str:
 
 class Jaxpr:
     "A staged program: constant inputs (`consts`, the values), inputs, equations `(out, prim, atoms)` and outputs."
-    def __init__(self, constvars, invars, eqns, outvars, types, consts, in_tree=None, out_tree=None):
+    def __init__(self, constvars, invars, eqns, outvars, types, consts, in_tree=None, out_tree=None, uses=None):
         self.constvars, self.invars, self.eqns, self.outvars = constvars, invars, eqns, outvars
         self.types, self.consts, self.in_tree, self.out_tree = types, consts, in_tree, out_tree
+        self.uses = uses      # how often the equations read each variable: a `Counter`, kept from dead-code elimination
 
     def names(self) -> dict:
         "Each variable's name when printed: `a`, `b`, ... in order of appearance."
@@ -107,17 +111,20 @@ class Jaxpr:
 # %% ../nbs/12_jaxpr.ipynb #2db30363
 def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
     "The jaxpr of a finished staging trace: the equations that the outputs need, in order (dead code dropped)."
-    tape, live = main.tape, {a for a in outvars if type(a) is int}
-    eqns = []
-    for i in range(len(tape) - 1, -1, -1):
-        if i in live:
-            node = tape[i]
-            if node:
-                eqns.append((i, node[0], node[1]))
-                live.update(node[1])                        # its variables (and literals, which no index equals)
-    eqns.reverse()
+    eqns = list(filter(None, main.tape))                              # an input's or a constant's node is empty
+    uses = Counter(chain.from_iterable(map(itemgetter(2), eqns)))     # how often each variable is read (and each literal)
+    dead = set(map(itemgetter(0), eqns)).difference(uses, outvars)    # read by nothing and not an output
+    if dead:                                                          # then what only they read is dead too, and so on
+        made, todo = {e[0]: e for e in eqns}, list(dead)
+        while todo:
+            for a in made[todo.pop()][2]:
+                if type(a) is int:
+                    uses[a] -= 1
+                    if not uses[a] and a in made and a not in outvars: dead.add(a); todo.append(a)
+        eqns = [e for e in eqns if e[0] not in dead]
     consts = sorted(main.consts.values())
-    return Jaxpr([i for i, _ in consts], invars, eqns, outvars, main.types, [x for _, x in consts], in_tree, out_tree)
+    return Jaxpr([i for i, _ in consts], invars, eqns, outvars, main.types, [x for _, x in consts], in_tree, out_tree,
+                 uses)
 
 # %% ../nbs/12_jaxpr.ipynb #9d219ab1
 def _check_args(leaves, where:str) -> list:

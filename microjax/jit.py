@@ -7,7 +7,6 @@ __all__ = ['to_python', 'compile_jaxpr', 'jit']
 
 # %% ../nbs/13_jit.ipynb #52980480
 import math
-from collections import Counter
 from itertools import chain
 from .core import Tracer, select_p, relu_p, _numbers_as_is
 from .engine import vjp
@@ -53,7 +52,7 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
     "`jaxpr` as Python: its parameters, statements `(variable, expression, variables read)`, outputs and namespace (`all_parens`: around every operand written in)."
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
-    uses = Counter(chain.from_iterable(atoms for _, _, atoms in jaxpr.eqns))   # how often each variable is read
+    uses = jaxpr.uses.copy()                                         # how often each variable is read
     for a in jaxpr.outvars:
         if type(a) is int: uses[a] = 2                                   # an output gets a name
     ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth, reads)

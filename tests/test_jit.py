@@ -1,5 +1,6 @@
 "jit and make_jaxpr: random programs staged and compiled give the eager values (and PyTorch's derivatives), in every composition."
 import ast, math
+from collections import Counter
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 from helpers import assert_close, MjOps
@@ -33,6 +34,13 @@ def test_random_programs_jit_equals_eager_in_every_composition(e, x, y, x2):
     same(compile_jaxpr(gx, chunk_chars=1)(x2, y), grad(f, argnums=(0, 1))(x2, y), f'chunked grad of {e}')
     for jaxpr in (jx, gx):                                    # parentheses only where precedence needs them: the same tree
         assert same_tree(jaxpr), e
+        assert counted_without_dead_code(jaxpr), e
+
+def counted_without_dead_code(jaxpr) -> bool:
+    "`jaxpr.uses` counts the reads of its equations, and every equation is read or is an output (dead code all dropped)."
+    reads = Counter(a for _, _, atoms in jaxpr.eqns for a in atoms if type(a) is int)
+    return (all(jaxpr.uses[v] == n for v, n in reads.items()) and all(n == reads[v] for v, n in jaxpr.uses.items() if type(v) is int)
+            and all(reads[o] or o in jaxpr.outvars for o, _, _ in jaxpr.eqns))
 
 def same_tree(jaxpr) -> bool:
     "The source of `jaxpr` with minimal parentheses parses to the same syntax tree as with parentheses around every operand."
