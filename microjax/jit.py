@@ -6,7 +6,7 @@
 __all__ = ['to_python', 'compile_jaxpr', 'jit']
 
 # %% ../nbs/13_jit.ipynb #52980480
-import math
+import math, re
 from itertools import chain
 from .core import Tracer, select_p, relu_p, _numbers_as_is
 from .engine import vjp
@@ -49,20 +49,20 @@ def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
 
 # %% ../nbs/13_jit.ipynb #8142f9b8
 def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
-    "`jaxpr` as Python: its parameters, statements `(variable, expression, variables read)`, outputs and namespace (`all_parens`: around every operand written in)."
+    "`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs and namespace (`all_parens`: around every operand written in)."
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
     uses = jaxpr.uses.copy()                                         # how often each variable is read
     for a in jaxpr.outvars:
         if type(a) is int: uses[a] = 2                                   # an output gets a name
-    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth, reads)
+    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth)
     for out, prim, atoms in jaxpr.eqns:
-        xs, precs, depth, reads = [], [], 0, []                          # the operands' sources and precedences, their nesting, the names read
+        xs, precs, depth = [], [], 0                                     # the operands' sources and precedences, their nesting
         for a in atoms:
             if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG if x[0] == '-' else _ATOM)
-            elif (e := inline.pop(a, None)) is None: n = names[a]; xs.append(n); precs.append(_ATOM); reads.append(n)
+            elif (e := inline.pop(a, None)) is None: xs.append(names[a]); precs.append(_ATOM)
             else:
-                xs.append(e[0]); precs.append(-1 if all_parens else e[1]); reads += e[3]
+                xs.append(e[0]); precs.append(-1 if all_parens else e[1])
                 if e[2] > depth: depth = e[2]
         spec = ops.get(prim)
         if spec is None: spec = ops[prim] = _operator(prim)
@@ -71,10 +71,10 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
             a, b = xs
             e = f'{a if precs[0] >= left else f"({a})"} {op} {b if precs[1] >= right else f"({b})"}'
         else: e, prec = _expression(prim, xs, precs, depth, impls, ns)
-        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1, reads)
+        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1)
         else:
             names[out] = v = f'v{out}'
-            stmts.append((v, e, reads))
+            stmts.append((v, e))
     params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
     outs = [_literal(a.val) if type(a) is Lit else names[a] for a in jaxpr.outvars]     # an output has a name
     return params, stmts, outs, ns
@@ -83,20 +83,22 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
 def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False):
     "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`."
     params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens)
-    lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e, _ in stmts)]
+    lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
 
 # %% ../nbs/13_jit.ipynb #4cdfa7bf
+_NAME = re.compile(r'\b[cvx]\d+\b')   # a variable in the source: c0, x1, v23 (an impl's name, such as sin_0, never matches)
+
 def _cuts(stmts, outs, chunk_chars:int) -> list:
     "Where to cut `stmts` into pieces of about `chunk_chars`: near each even share, where the fewest values are alive."
-    sizes = [len(e) for _, e, _ in stmts]
+    sizes = [len(e) for _, e in stmts]
     total = sum(sizes)
     pieces = -(-total // chunk_chars)
     if pieces <= 1: return []
     alive, needed = [0] * len(stmts), {o for o in outs if o.isidentifier()}
     for k in range(len(stmts) - 1, -1, -1):                   # alive[k]: the values that cross a cut before statement k
-        v, _, reads = stmts[k]
-        needed.discard(v); needed.update(reads)
+        v, e = stmts[k]
+        needed.discard(v); needed.update(_NAME.findall(e))
         alive[k] = len(needed)
     ends, done = [], 0
     for size in sizes: done += size; ends.append(done)           # ends[k]: the characters up to statement k, included
@@ -117,15 +119,15 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
         pieces = [stmts[a:b] for a, b in zip(cuts, cuts[1:])]
         given = set(params)
         needed, carried = {o for o in outs if o.isidentifier()} - given, []
-        for piece in reversed(pieces):                           # carried[k]: the values piece k hands to the later ones
+        for piece in reversed(pieces[1:]):                       # carried[k]: the values piece k hands to the later ones
+            made = {v for v, _ in piece}
+            needed = (needed - made) | ({r for _, e in piece for r in _NAME.findall(e)} - made - given)
             carried.append(sorted(needed))
-            made = {v for v, _, _ in piece}
-            needed = (needed - made) | ({r for _, _, rs in piece for r in rs} - made - given)
         carried.reverse()
         for k, piece in enumerate(pieces):                       # compile them one by one: one piece's tree at a time
             lines = [f'def {name}_{k}(P, C):', f'    {_tuple(params)} = P']
             if k: lines.append(f'    {_tuple(carried[k - 1])} = C')
-            lines += [f'    {v} = {e}' for v, e, _ in piece]
+            lines += [f'    {v} = {e}' for v, e in piece]
             lines.append(f'    return {_tuple(outs) if k == len(pieces) - 1 else _tuple(carried[k])}')
             exec(compile('\n'.join(lines), f'<jit {name}_{k}>', 'exec'), ns)
         body = [f'    C = {name}_{k}(P, C)' for k in range(len(pieces))]
