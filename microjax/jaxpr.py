@@ -113,7 +113,7 @@ def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
     "The jaxpr of a finished staging trace: the equations that the outputs need, in order (dead code dropped)."
     eqns = list(filter(None, main.tape))                              # an input's or a constant's node is empty
     uses = Counter(chain.from_iterable(map(itemgetter(2), eqns)))     # how often each variable is read (and each literal)
-    dead = set(map(itemgetter(0), eqns)).difference(uses, outvars)    # read by nothing and not an output
+    dead = {o for o, _, _ in eqns if o not in uses}.difference(outvars)   # read by nothing and not an output
     if dead:                                                          # then what only they read is dead too, and so on
         made, todo = {e[0]: e for e in eqns}, list(dead)
         while todo:
