@@ -183,3 +183,13 @@ def test_jitted_call_on_a_tape_is_one_node_per_output():
     assert main.tape[2] == (0, -0.4 + math.cos(0.7), 1, 0.7)   # the partials of a*b + sin(a), recorded as a node
     # a comparison among the outputs has no gradient: the call falls back to binding the primitives
     assert grad(lambda x: jit(lambda a: (a * a, a > 1.0))(x)[0])(3.0) == 6.0
+
+
+def test_grad_of_a_boolean_output_is_refused_in_every_composition():
+    "A comparison has no derivative: grad raises (as JAX does) instead of returning 0, staged or not, and leaves no trace."
+    for name, make in [('grad', grad), ('value_and_grad', value_and_grad), ('jit(grad)', lambda f: jit(grad(f))),
+                       ('grad(jit)', lambda f: grad(jit(f))), ('jit(value_and_grad)', lambda f: jit(value_and_grad(f)))]:
+        for f in (lambda x: x > 0, lambda x: x * 2.0 == x, lambda x: where(x > 0, x, 0.0) <= 1.0):
+            with pytest.raises(TypeError, match='a comparison has no derivative'): make(f)(1.5)
+            assert trace_stack() == (), name
+    assert grad(lambda x: 1)(2.0) == 0.0 and jit(grad(lambda x: where(x > 0, 1.0, 0.0)))(2.0) == 0.0   # an int, a float step
