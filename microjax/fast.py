@@ -10,7 +10,7 @@ from .core import (Primitive, Tracer, bind, _as_float, add_p, sub_p, mul_p, div_
                            neg_p, abs_p)
 from . import nn
 from itertools import chain
-from .jaxpr import JaxprTrace
+from .jaxpr import JaxprTrace, f64
 
 # %% ../nbs/11_fast.ipynb #f0000006
 def _binary(prim, swap:bool=False):
@@ -139,10 +139,26 @@ def _stage_or_bind(prim, x, y):
         if m.active: return m.process(prim, (x, y))
     return bind(prim, x, y)
 
+# %% ../nbs/11_fast.ipynb #0118ef89
+def _staged(prim, method):
+    "The staging level's operator for `prim` (`+`, `-` or `*`): an equation at once for two of its variables, else `method`."
+    def staged(x, y):
+        if type(y) is _Staged:
+            m = x.main
+            if y.main is m and m.active:                  # as `process` would: the equation, its output's type and tracer
+                tape = m.tape
+                t = _new(_Staged); t.primal = f64; t.main = m; t.idx = i = len(tape)
+                tape.append((i, prim, (x.idx, y.idx))); m.types.append(f64)
+                return t
+        return method(x, y)
+    return staged
+
 # %% ../nbs/11_fast.ipynb #f0000013
 Tracer.__add__, Tracer.__radd__ = _affine(add_p, 1.0, 1.0)
 Tracer.__sub__, Tracer.__rsub__ = _affine(sub_p, 1.0, -1.0)
 Tracer.__mul__ = Tracer.__rmul__ = _mul
+for _prim in (add_p, sub_p, mul_p):             # the staging level's: its own equations first, then the methods above
+    setattr(_Staged, f'__{_prim.name}__', _staged(_prim, getattr(Tracer, f'__{_prim.name}__')))
 for _name, _prim in [('truediv', div_p), ('pow', pow_p), ('mod', mod_p), ('floordiv', floordiv_p)]:
     setattr(Tracer, f'__{_name}__', _binary(_prim))
     setattr(Tracer, f'__r{_name}__', _binary(_prim, swap=True))
