@@ -7,9 +7,8 @@ __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 
 
 # %% ../nbs/12_jaxpr.ipynb #b8a13baf
 import contextlib, gc, math
-from collections import Counter
-from itertools import chain
-from operator import itemgetter
+from itertools import compress
+from operator import not_
 from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _bottom,
                            select_p, mul_p, pow_p, where,
                            TracerBoolConversionError, ConcretizationTypeError)
@@ -29,14 +28,15 @@ class Lit:
 # %% ../nbs/12_jaxpr.ipynb #6feb21b0
 class JaxprTrace(MainTrace):
     "A staging level: every primitive becomes an equation `(out, prim, atoms)` on the tape, `out` its index; an atom is an index or a `Lit`."
-    __slots__ = ('fun_name', 'transform', 'consts', 'types')
+    __slots__ = ('fun_name', 'transform', 'consts', 'types', 'uses')
     def __init__(self, level:int):
         super().__init__(level)
         self.fun_name, self.transform, self.consts, self.types = 'the function', 'jit', {}, []
+        self.uses = []                                      # how often each variable is read by an equation, as recorded
 
     def new_input(self, aval:Abstract=f64):
         "A variable for an input of the staged function: its type only."
-        self.types.append(aval)
+        self.types.append(aval); self.uses.append(0)
         return super().new_input(aval)
 
     def process(self, prim, args):
@@ -51,9 +51,12 @@ class JaxprTrace(MainTrace):
             a, b = atoms                                    # first products and the power rule's x ** (y - 1) fold away
             if type(b) is Lit and b.val == 1.0 and type(a) is int: return self.var(a)
             if prim is mul_p and type(a) is Lit and a.val == 1.0 and type(b) is int: return self.var(b)
+        uses = self.uses
+        for a in atoms:
+            if type(a) is int: uses[a] += 1
         tape, aval = self.tape, f64 if prim.dtype == 'f64' else bool_
         t = _new(tt); t.primal = aval; t.main = self; t.idx = i = len(tape)    # a tracer without a call of `__init__`
-        tape.append((i, prim, atoms)); self.types.append(aval)
+        tape.append((i, prim, atoms)); self.types.append(aval); uses.append(0)
         return t
 
 # %% ../nbs/12_jaxpr.ipynb #3334fe75
@@ -67,7 +70,7 @@ def _atom(self:JaxprTrace, x, prim=None):
     if isinstance(x, Tracer):
         if x.main is self: return x.idx
         if id(x) not in self.consts:
-            self.tape.append(()); self.types.append(_aval_of(x))
+            self.tape.append(()); self.types.append(_aval_of(x)); self.uses.append(0)
             self.consts[id(x)] = (len(self.tape) - 1, x)
         return self.consts[id(x)][0]
     return Lit(_as_float(x, prim))
@@ -92,7 +95,7 @@ class Jaxpr:
     def __init__(self, constvars, invars, eqns, outvars, types, consts, in_tree=None, out_tree=None, uses=None):
         self.constvars, self.invars, self.eqns, self.outvars = constvars, invars, eqns, outvars
         self.types, self.consts, self.in_tree, self.out_tree = types, consts, in_tree, out_tree
-        self.uses = uses      # how often the equations read each variable: a `Counter`, kept from dead-code elimination
+        self.uses = uses      # how often the equations read each variable (a list, by index), as staging counted them
 
     def names(self) -> dict:
         "Each variable's name when printed: `a`, `b`, ... in order of appearance."
@@ -111,16 +114,16 @@ class Jaxpr:
 # %% ../nbs/12_jaxpr.ipynb #2db30363
 def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
     "The jaxpr of a finished staging trace: the equations that the outputs need, in order (dead code dropped)."
-    eqns = list(filter(None, main.tape))                              # an input's or a constant's node is empty
-    uses = Counter(chain.from_iterable(map(itemgetter(2), eqns)))     # how often each variable is read (and each literal)
-    dead = {o for o, _, _ in eqns if o not in uses}.difference(outvars)   # read by nothing and not an output
-    if dead:                                                          # then what only they read is dead too, and so on
-        made, todo = {e[0]: e for e in eqns}, list(dead)
+    tape, uses, outs = main.tape, main.uses, {a for a in outvars if type(a) is int}
+    unread = [i for i in compress(range(len(uses)), map(not_, uses)) if tape[i] and i not in outs]   # read by nothing
+    eqns = list(filter(None, tape))                                   # an input's or a constant's node is empty
+    if unread:                                                        # then what only they read is dead too, and so on
+        dead, todo = set(unread), unread
         while todo:
-            for a in made[todo.pop()][2]:
+            for a in tape[todo.pop()][2]:
                 if type(a) is int:
                     uses[a] -= 1
-                    if not uses[a] and a in made and a not in outvars: dead.add(a); todo.append(a)
+                    if not uses[a] and tape[a] and a not in outs: dead.add(a); todo.append(a)
         eqns = [e for e in eqns if e[0] not in dead]
     consts = sorted(main.consts.values())
     return Jaxpr([i for i, _ in consts], invars, eqns, outvars, main.types, [x for _, x in consts], in_tree, out_tree,

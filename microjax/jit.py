@@ -52,7 +52,7 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
     "`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs and namespace (`all_parens`: around every operand written in)."
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
-    uses = dict(jaxpr.uses)                                          # how often each variable is read (a plain dict is read faster)
+    uses = list(jaxpr.uses)                                          # how often each variable is read
     for a in jaxpr.outvars:
         if type(a) is int: uses[a] = 2                                   # an output gets a name
     ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth)
