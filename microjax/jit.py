@@ -56,21 +56,30 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
     for a in jaxpr.outvars:
         if type(a) is int: uses[a] = 2                                   # an output gets a name
     ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth)
+    pop = inline.pop
     for out, prim, atoms in jaxpr.eqns:
-        xs, precs, depth = [], [], 0                                     # the operands' sources and precedences, their nesting
-        for a in atoms:
-            if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG if x[0] == '-' else _ATOM)
-            elif (e := inline.pop(a, None)) is None: xs.append(names[a]); precs.append(_ATOM)
-            else:
-                xs.append(e[0]); precs.append(-1 if all_parens else e[1])
-                if e[2] > depth: depth = e[2]
         spec = ops.get(prim)
         if spec is None: spec = ops[prim] = _operator(prim)
-        if spec:                                                         # an operator, the common case: written here
-            op, prec, left, right = spec
-            a, b = xs
-            e = f'{a if precs[0] >= left else f"({a})"} {op} {b if precs[1] >= right else f"({b})"}'
-        else: e, prec = _expression(prim, xs, precs, depth, impls, ns)
+        if spec:                                                         # an operator, the common case: written here,
+            op, prec, left, right = spec                                 # its two operands' (source, precedence, depth) too
+            a, b = atoms
+            if type(a) is Lit: x = _literal(a.val); pa, da = (_NEG if x[0] == '-' else _ATOM), 0
+            elif (e := pop(a, None)) is None: x, pa, da = names[a], _ATOM, 0
+            else: x, pa, da = e[0], (-1 if all_parens else e[1]), e[2]
+            if type(b) is Lit: y = _literal(b.val); pb, db = (_NEG if y[0] == '-' else _ATOM), 0
+            elif (e := pop(b, None)) is None: y, pb, db = names[b], _ATOM, 0
+            else: y, pb, db = e[0], (-1 if all_parens else e[1]), e[2]
+            depth = da if da > db else db
+            e = f'{x if pa >= left else f"({x})"} {op} {y if pb >= right else f"({y})"}'
+        else:
+            xs, precs, depth = [], [], 0                                 # the operands' sources and precedences, their nesting
+            for a in atoms:
+                if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG if x[0] == '-' else _ATOM)
+                elif (e := pop(a, None)) is None: xs.append(names[a]); precs.append(_ATOM)
+                else:
+                    xs.append(e[0]); precs.append(-1 if all_parens else e[1])
+                    if e[2] > depth: depth = e[2]
+            e, prec = _expression(prim, xs, precs, depth, impls, ns)
         if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1)
         else:
             names[out] = v = f'v{out}'
