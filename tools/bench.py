@@ -8,7 +8,8 @@ with the loss alone on floats. The machines are shared and noisy, so every figur
 each round runs a block of steps of each system in turn (the order rotates), and a round's ratio compares the medians
 of its blocks. Reported: the median ratio over the rounds and its spread (lowest and highest round).
 Targets, judged on the median ratio: microjax <= 0.05x micrograd; microjax <= 8x the handwritten loops (stretch 7x);
-jit(value_and_grad) <= 0.5x and value_and_grad(jit) <= 0.6x the handwritten loops; per-example gradients by
+jit(value_and_grad) <= 0.5x and value_and_grad(jit) <= 0.6x the handwritten loops (these two also step by step: one step
+of each, right after each other, 25 times a round, which a busy machine disturbs less); per-example gradients by
 vmap(grad) no slower than a loop of grad.
 
 Usage: python tools/bench.py [ROUNDS]
@@ -102,8 +103,28 @@ print(f'microjax / handwritten: {spread(vs_hw)}')
 print(f'microjax / floats:      {spread(vs_fl)}')
 vs_jit = [r['jit'] / r['handwritten'] for r in rounds]
 vs_in = [r['jit_inside'] / r['handwritten'] for r in rounds]
-print(f"{'jit(value_and_grad(loss))':32}{ms['jit']:10.1f}   / handwritten: {spread(vs_jit)} (target <= 0.5x)")
-print(f"{'value_and_grad(jit(loss))':32}{ms['jit_inside']:10.1f}   / handwritten: {spread(vs_in)} (target <= 0.6x)")
+
+def neighbours(fns, rounds:int, repeats:int) -> list:
+    """Per round, the median over `repeats` of each function's time over the first's, the functions run one step each,
+    one right after the other, in rotating order: the ratio of neighbouring steps, milliseconds apart, which a busy
+    machine disturbs far less than blocks of steps run a few seconds apart."""
+    out = []
+    for _ in range(rounds):
+        ratios = [[] for _ in fns[1:]]
+        for k in range(repeats):
+            ts = [0.0] * len(fns)
+            for i in [(i + k) % len(fns) for i in range(len(fns))]:
+                t = time.perf_counter(); fns[i](); ts[i] = time.perf_counter() - t
+            for j, r in enumerate(ratios, 1): r.append(ts[j] / ts[0])
+        out.append([statistics.median(r) for r in ratios])
+    return out
+
+side = neighbours([handwritten_step, jit_step, jit_inside_step], ROUNDS, 25)
+nb_jit, nb_in = [r[0] for r in side], [r[1] for r in side]
+for label, name, blocks, steps, target in [('jit(value_and_grad(loss))', 'jit', vs_jit, nb_jit, 0.5),
+                                           ('value_and_grad(jit(loss))', 'jit_inside', vs_in, nb_in, 0.6)]:
+    print(f"{label:32}{ms[name]:10.1f}   / handwritten, step by step: {spread(steps)} (target <= {target}x: "
+          f"{'met' if statistics.median(steps) <= target else 'NOT met'}); in blocks: {spread(blocks)}")
 vs_loop = [r['vmap'] / r['loop'] for r in rounds]
 print(f"per-example gradients (100 samples): vmap(grad) {ms['vmap']:.1f} ms, a loop of grad {ms['loop']:.1f} ms; "
       f"vmap / loop: {spread(vs_loop)} (target <= 1x)")
