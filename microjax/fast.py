@@ -145,8 +145,7 @@ def _staged(prim, method):
     def staged(x, y):
         if type(y) is _Staged:
             m = x.main
-            if y.main is m and m.active:                  # as `process` would: the equation, its output's type and tracer,
-                                                          # and the operands' reads
+            if y.main is m and m.active:    # what `process` records: the equation, its type, the reads
                 tape = m.tape
                 t = _new(_Staged); t.primal = f64; t.main = m; t.idx = i = len(tape)
                 tape.append((i, prim, (x.idx, y.idx))); m.types.append(f64)
