@@ -190,6 +190,11 @@ def _bottom(x):
     while isinstance(x, Tracer): x = x.primal
     return x
 
+def _is_boolean(x) -> bool:
+    "Whether `x`, under its tracers, is a boolean: a Python bool, or the `bool[]` of a staged comparison."
+    x = _bottom(x)
+    return type(x) is bool or (type(x) is Abstract and x.dtype == 'bool')
+
 def _as_float(x, prim):
     "A constant operand as a float: integers and numpy scalars are promoted, anything else is an error."
     if type(x) is float: return x

@@ -8,8 +8,8 @@ __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'Primitive', '
 # %% ../nbs/02_engine.ipynb #636e8dc2
 import numbers, reprlib, functools
 from collections.abc import Sequence
-from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, trace_stack, concrete, relu, log, _real, _number,
-                           _numbers_as_is, _bottom)
+from .core import (Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real, _number,
+                           _numbers_as_is, _is_boolean)
 from .tree_util import tree_flatten, tree_unflatten, tree_map
 
 # %% ../nbs/02_engine.ipynb #76faf0d5
@@ -92,8 +92,7 @@ def _is_number(x): return _number(x) is not None
 def _check_scalar(out, name:str):
     "A `TypeError` unless `out` is one number, and not a boolean: a comparison has no derivative (JAX refuses it too)."
     if _is_number(out):
-        b = _bottom(out)                                  # a bool, or under `jit` a staged one (its type only)
-        if type(b) is not bool and not (type(b) is Abstract and b.dtype == 'bool'): return
+        if not _is_boolean(out): return                   # a bool, or under `jit` a staged one (its type only), is refused
         raise TypeError(f'{name} needs a real-valued output, but the function returned a boolean, {reprlib.repr(out)}: a '
                         'comparison has no derivative. Return a float; for a step from 0 to 1, write '
                         '`where(x > 0, 1.0, 0.0)`, whose derivative is 0.')

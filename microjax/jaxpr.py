@@ -9,7 +9,7 @@ __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 
 import contextlib, gc, math
 from itertools import compress
 from operator import not_
-from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _bottom,
+from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _is_boolean,
                            select_p, mul_p, pow_p, where,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
@@ -62,8 +62,7 @@ class JaxprTrace(MainTrace):
 # %% ../nbs/12_jaxpr.ipynb #3334fe75
 def _aval_of(x):
     "The type of `x`, a number or a tracer of another level: `bool[]` for a boolean, else `f64[]`."
-    x = _bottom(x)
-    return bool_ if type(x) is bool or (type(x) is Abstract and x.dtype == 'bool') else f64
+    return bool_ if _is_boolean(x) else f64
 
 def _atom(self:JaxprTrace, x, prim=None):
     "`x` as an operand: its variable, a `Lit`, or for a tracer of a lower level a new constant input."
