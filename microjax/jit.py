@@ -15,6 +15,7 @@ from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, 
 
 # %% ../nbs/13_jit.ipynb #eeb798b5
 _INFIX = {'add': '+', 'sub': '-', 'mul': '*', 'eq': '==', 'ne': '!=', 'lt': '<', 'le': '<=', 'gt': '>', 'ge': '>='}
+_LOCAL = re.compile(r'\bv\d+\b')   # a local in the source: v23 (an input is x1, a constant c0; an impl's name, such as sin_0, never matches)
 _INLINE = {relu_p: '0.0 if {0} <= 0 else {0}'}   # the impl's own expression, for an operand that is a name or a number
 _IF, _CMP, _ADD, _MUL, _NEG, _ATOM = range(6)     # Python's precedence, lowest first: `x if c else y`, `<`, `+`, `*`, `-x`, `x`
 _BINDING = {'+': (_ADD, _ADD, _MUL), '-': (_ADD, _ADD, _MUL), '*': (_MUL, _MUL, _NEG),      # operator: (its precedence, the
@@ -48,74 +49,87 @@ def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
     return f'{fn}({", ".join(xs)})', _ATOM
 
 # %% ../nbs/13_jit.ipynb #8142f9b8
-def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False):
-    "`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs and namespace (`all_parens`: around every operand written in)."
+def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool=True):
+    "`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs and namespace (`all_parens`: around every operand written in; `reuse`: a local whose value has been read for the last time holds the next one)."
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
     uses = list(jaxpr.uses)                                          # how often each variable is read
+    unread = list(uses)                                              # its reads not yet written into a statement
+    for v in names: unread[v] = -1                                     # (an input or a constant is never freed)
     for a in jaxpr.outvars:
-        if type(a) is int: uses[a] = 2                                   # an output gets a name
-    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth)
-    pop = inline.pop
+        if type(a) is int: uses[a] = 2; unread[a] = -1                     # an output gets a name, kept to the end
+    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth, locals read)
+    free, n_locals, pop = [], 0, inline.pop                          # free: the locals whose values are all read
     for out, prim, atoms in jaxpr.eqns:
         spec = ops.get(prim)
         if spec is None: spec = ops[prim] = _operator(prim)
         if spec:                                                         # an operator, the common case: written here,
-            op, prec, left, right = spec                                 # its two operands' (source, precedence, depth) too
+            op, prec, left, right = spec                                # its two operands' (source, precedence, depth) too
             a, b = atoms
-            if type(a) is Lit: x = _literal(a.val); pa, da = (_NEG if x[0] == '-' else _ATOM), 0
-            elif (e := pop(a, None)) is None: x, pa, da = names[a], _ATOM, 0
-            else: x, pa, da = e[0], (-1 if all_parens else e[1]), e[2]
-            if type(b) is Lit: y = _literal(b.val); pb, db = (_NEG if y[0] == '-' else _ATOM), 0
-            elif (e := pop(b, None)) is None: y, pb, db = names[b], _ATOM, 0
-            else: y, pb, db = e[0], (-1 if all_parens else e[1]), e[2]
-            depth = da if da > db else db
+            if type(a) is Lit: x = _literal(a.val); pa, da, ra = (_NEG if x[0] == '-' else _ATOM), 0, ()
+            elif (e := pop(a, None)) is None: x, pa, da, ra = names[a], _ATOM, 0, ((a,) if unread[a] > 0 else ())
+            else: x, pa, da, ra = e[0], (-1 if all_parens else e[1]), e[2], e[3]
+            if type(b) is Lit: y = _literal(b.val); pb, db, rb = (_NEG if y[0] == '-' else _ATOM), 0, ()
+            elif (e := pop(b, None)) is None: y, pb, db, rb = names[b], _ATOM, 0, ((b,) if unread[b] > 0 else ())
+            else: y, pb, db, rb = e[0], (-1 if all_parens else e[1]), e[2], e[3]
+            depth, reads = (da if da > db else db), ra + rb
             e = f'{x if pa >= left else f"({x})"} {op} {y if pb >= right else f"({y})"}'
         else:
-            xs, precs, depth = [], [], 0                                 # the operands' sources and precedences, their nesting
+            xs, precs, reads, depth = [], [], (), 0                      # the operands' sources, precedences, reads, nesting
             for a in atoms:
                 if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG if x[0] == '-' else _ATOM)
-                elif (e := pop(a, None)) is None: xs.append(names[a]); precs.append(_ATOM)
+                elif (e := pop(a, None)) is None:
+                    xs.append(names[a]); precs.append(_ATOM)
+                    if unread[a] > 0: reads += (a,)
                 else:
-                    xs.append(e[0]); precs.append(-1 if all_parens else e[1])
+                    xs.append(e[0]); precs.append(-1 if all_parens else e[1]); reads += e[3]
                     if e[2] > depth: depth = e[2]
             e, prec = _expression(prim, xs, precs, depth, impls, ns)
-        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1)
+        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1, reads)
         else:
-            names[out] = v = f'v{out}'
+            if reuse:
+                for r in reads:                                          # the locals this statement reads, inlined
+                    unread[r] -= 1                                       # values' reads included
+                    if not unread[r]: free.append(names[r])              # read for the last time: its local is free
+            if free: v = free.pop()
+            else: v = f'v{n_locals if reuse else out}'; n_locals += 1
+            names[out] = v
             stmts.append((v, e))
     params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
     outs = [_literal(a.val) if type(a) is Lit else names[a] for a in jaxpr.outvars]     # an output has a name
     return params, stmts, outs, ns
 
 # %% ../nbs/13_jit.ipynb #04af37a2
-def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False):
+def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False, reuse:bool=True):
     "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`."
-    params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens)
+    params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens, reuse)
     lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
 
 # %% ../nbs/13_jit.ipynb #4cdfa7bf
-_NAME = re.compile(r'\b[cvx]\d+\b')   # a variable in the source: c0, x1, v23 (an impl's name, such as sin_0, never matches)
-
 def _cuts(stmts, outs, chunk_chars:int) -> list:
-    "Where to cut `stmts` into pieces of about `chunk_chars`: near each even share, where the fewest values are alive."
+    "Where to cut `stmts` into pieces of about `chunk_chars` (near each even share, where the fewest values are alive), and the locals alive there: `[(index, locals)]`."
     sizes = [len(e) for _, e in stmts]
     total = sum(sizes)
     pieces = -(-total // chunk_chars)
     if pieces <= 1: return []
-    alive, needed = [0] * len(stmts), {o for o in outs if o.isidentifier()}
-    for k in range(len(stmts) - 1, -1, -1):                   # alive[k]: the values that cross a cut before statement k
-        v, e = stmts[k]
-        needed.discard(v); needed.update(_NAME.findall(e))
-        alive[k] = len(needed)
+    reads = [_LOCAL.findall(e) for _, e in stmts]
+    def backwards(at=()):                                         # the locals alive before each statement, counted
+        alive, live, seen = [0] * len(stmts), {o for o in outs if _LOCAL.fullmatch(o)}, {}
+        for k in range(len(stmts) - 1, -1, -1):                   # (a local is written again: only what is read
+            live.discard(stmts[k][0]); live.update(reads[k])       #  before it is written crosses the cut)
+            alive[k] = len(live)
+            if k in at: seen[k] = sorted(live)
+        return alive, seen
+    alive = backwards()[0]
     ends, done = [], 0
     for size in sizes: done += size; ends.append(done)           # ends[k]: the characters up to statement k, included
     cuts, share = [], total / pieces
     for p in range(1, pieces):                                    # within a fifth of a share of the even cut
         window = [k for k in range(1, len(stmts)) if abs(ends[k - 1] - p * share) <= share / 5]
         if window: cuts.append(min(window, key=lambda k: (alive[k], k)))
-    return sorted(set(cuts))
+    seen = backwards(set(cuts))[1]
+    return [(k, seen[k]) for k in sorted(set(cuts))]
 
 # %% ../nbs/13_jit.ipynb #09b918a0
 def _tuple(names) -> str: return '(' + ''.join(n + ', ' for n in names) + ')'
@@ -124,22 +138,15 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
     "`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of outputs, a piece of source at a time."
     with _gc_paused():                                           # as for staging: many objects, all alive
         params, stmts, outs, ns = _statements(jaxpr)
-        cuts = [0, *_cuts(stmts, outs, chunk_chars), len(stmts)]
-        pieces = [stmts[a:b] for a, b in zip(cuts, cuts[1:])]
-        given = set(params)
-        needed, carried = {o for o in outs if o.isidentifier()} - given, []
-        for piece in reversed(pieces[1:]):                       # carried[k]: the values piece k hands to the later ones
-            made = {v for v, _ in piece}
-            needed = (needed - made) | ({r for _, e in piece for r in _NAME.findall(e)} - made - given)
-            carried.append(sorted(needed))
-        carried.reverse()
-        for k, piece in enumerate(pieces):                       # compile them one by one: one piece's tree at a time
+        cuts = _cuts(stmts, outs, chunk_chars)
+        bounds, carried = [0, *(k for k, _ in cuts), len(stmts)], [c for _, c in cuts]   # carried[k]: what piece k hands on
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:])):     # compile them one by one: one piece's tree at a time
             lines = [f'def {name}_{k}(P, C):', f'    {_tuple(params)} = P']
             if k: lines.append(f'    {_tuple(carried[k - 1])} = C')
-            lines += [f'    {v} = {e}' for v, e in piece]
-            lines.append(f'    return {_tuple(outs) if k == len(pieces) - 1 else _tuple(carried[k])}')
+            lines += [f'    {v} = {e}' for v, e in stmts[a:b]]
+            lines.append(f'    return {_tuple(outs) if k == len(cuts) else _tuple(carried[k])}')
             exec(compile('\n'.join(lines), f'<jit {name}_{k}>', 'exec'), ns)
-        body = [f'    C = {name}_{k}(P, C)' for k in range(len(pieces))]
+        body = [f'    C = {name}_{k}(P, C)' for k in range(len(cuts) + 1)]
         main = '\n'.join([f'def {name}({", ".join(params)}):', f'    P, C = {_tuple(params)}, ()', *body, '    return C'])
         exec(compile(main, f'<jit {name}>', 'exec'), ns)
     return ns[name]

@@ -1,5 +1,5 @@
 "jit and make_jaxpr: random programs staged and compiled give the eager values (and PyTorch's derivatives), in every composition."
-import ast, math
+import ast, math, re
 from collections import Counter
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
@@ -35,6 +35,7 @@ def test_random_programs_jit_equals_eager_in_every_composition(e, x, y, x2):
     for jaxpr in (jx, gx):                                    # parentheses only where precedence needs them: the same tree
         assert same_tree(jaxpr), e
         assert counted_without_dead_code(jaxpr), e
+        assert locals_as_many_as_alive(jaxpr), (e, to_python(jaxpr)[0])
 
 def counted_without_dead_code(jaxpr) -> bool:
     "`jaxpr.uses` counts the reads of its equations, and every equation is read or is an output (dead code all dropped)."
@@ -42,6 +43,17 @@ def counted_without_dead_code(jaxpr) -> bool:
     variables = [*jaxpr.constvars, *jaxpr.invars, *(o for o, _, _ in jaxpr.eqns)]
     return (all(jaxpr.uses[v] == reads[v] for v in variables)
             and all(reads[o] or o in jaxpr.outvars for o, _, _ in jaxpr.eqns))
+
+def locals_as_many_as_alive(jaxpr) -> bool:
+    "The compiled source has as many locals as the most values alive at once, counted in the source without reuse."
+    def lines(**kw): return [l.split(' = ', 1) for l in to_python(jaxpr, **kw)[0].splitlines()[1:-1]]
+    fresh = lines(reuse=False)
+    outs = to_python(jaxpr, reuse=False)[0].splitlines()[-1]
+    live, most = set(re.findall(r'\bv\d+\b', outs)), 0
+    for v, e in reversed([(v.strip(), e) for v, e in fresh]):        # alive after each statement, read backwards
+        most = max(most, len(live))
+        live.discard(v); live.update(re.findall(r'\bv\d+\b', e))
+    return len({v.strip() for v, _ in lines()}) == most
 
 def same_tree(jaxpr) -> bool:
     "The source of `jaxpr` with minimal parentheses parses to the same syntax tree as with parentheses around every operand."
