@@ -113,23 +113,22 @@ def _cuts(stmts, outs, chunk_chars:int) -> list:
     total = sum(sizes)
     pieces = -(-total // chunk_chars)
     if pieces <= 1: return []
-    reads = [_LOCAL.findall(e) for _, e in stmts]
-    def backwards(at=()):                                         # the locals alive before each statement, counted
-        alive, live, seen = [0] * len(stmts), {o for o in outs if _LOCAL.fullmatch(o)}, {}
-        for k in range(len(stmts) - 1, -1, -1):                   # (a local is written again: only what is read
-            live.discard(stmts[k][0]); live.update(reads[k])       #  before it is written crosses the cut)
-            alive[k] = len(live)
-            if k in at: seen[k] = sorted(live)
-        return alive, seen
-    alive = backwards()[0]
+    def backwards(until:int=1):                                    # the locals alive before each statement, from the end
+        live = {o for o in outs if _LOCAL.fullmatch(o)}            # (a local is written again: what a later statement
+        for k in range(len(stmts) - 1, until - 1, -1):              #  reads before it is written crosses a cut)
+            v, e = stmts[k]
+            live.discard(v); live.update(_LOCAL.findall(e))
+            yield k, live
+    alive = [0] * len(stmts)
+    for k, live in backwards(): alive[k] = len(live)
     ends, done = [], 0
     for size in sizes: done += size; ends.append(done)           # ends[k]: the characters up to statement k, included
     cuts, share = [], total / pieces
     for p in range(1, pieces):                                    # within a fifth of a share of the even cut
         window = [k for k in range(1, len(stmts)) if abs(ends[k - 1] - p * share) <= share / 5]
         if window: cuts.append(min(window, key=lambda k: (alive[k], k)))
-    seen = backwards(set(cuts))[1]
-    return [(k, seen[k]) for k in sorted(set(cuts))]
+    cuts = sorted(set(cuts))
+    return sorted((k, sorted(live)) for k, live in backwards(cuts[0]) if k in cuts) if cuts else []
 
 # %% ../nbs/13_jit.ipynb #09b918a0
 def _tuple(names) -> str: return '(' + ''.join(n + ', ' for n in names) + ')'
