@@ -183,7 +183,7 @@ def _number(x):
 
 def _numbers_as_is(xs) -> bool:
     "Whether every item of `xs` is a float or a traced value, which `_number` returns as they are: the common case of a call."
-    return all(type(x) is float or isinstance(x, Tracer) for x in xs)
+    return all(t is float or issubclass(t, Tracer) for t in set(map(type, xs)))     # each type once: calls of many floats
 
 def _bottom(x):
     "The value under every level of tracers around `x`: a number, or an abstract value (finished tracers too: this only reads)."

@@ -166,6 +166,7 @@ def _argnums(argnums, n:int, name:str) -> tuple:
 # %% ../nbs/02_engine.ipynb #4ed27bd6
 def _substitute(fun, args, nums, kwargs=None):
     "`fun` as a function of the arguments at positions `nums` alone, the others (and `kwargs`) fixed to their values."
+    if not kwargs and nums == tuple(range(len(args))): return fun       # every argument, in order: `fun` itself
     kwargs = kwargs or {}
     def f(*diff):
         new = list(args)

@@ -15,6 +15,7 @@ from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, 
 
 # %% ../nbs/13_jit.ipynb #eeb798b5
 _INFIX = {'add': '+', 'sub': '-', 'mul': '*', 'eq': '==', 'ne': '!=', 'lt': '<', 'le': '<=', 'gt': '>', 'ge': '>='}
+_FLOAT = {float}                     # the types of a call that runs the compiled code directly
 _LOCAL = re.compile(r'\bv\d+\b')   # a local in the source: v23 (an input is x1, a constant c0; an impl's name, such as sin_0, never matches)
 _INLINE = {relu_p: '0.0 if {0} <= 0 else {0}'}   # the impl's own expression, for an operand that is a name or a number
 _IF, _CMP, _ADD, _MUL, _NEG, _ATOM = range(6)     # Python's precedence, lowest first: `x if c else y`, `<`, `+`, `*`, `-x`, `x`
@@ -211,7 +212,7 @@ def jit(fun:callable,        # The function: its arguments and outputs are pytre
             if flat and not entry[0].consts: by_count[len(args)] = entry   # next time: no flattening, no hashing
         jaxpr, code, program = entry
         if jaxpr.consts: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)
-        elif all(type(x) is float for x in leaves): outs = code(*leaves)
+        elif set(map(type, leaves)) <= _FLOAT: outs = code(*leaves)
         elif (main := _tape_of(leaves)) is None: outs = eval_jaxpr(jaxpr, [], *leaves)
         else:
             if program is None: program = entry[2] = _partials_program(jaxpr) or False   # compiled at the first such call
