@@ -10,7 +10,8 @@ of its blocks. Reported: the median ratio over the rounds and its spread (lowest
 Targets, judged on the median ratio: microjax <= 0.05x micrograd; microjax <= 8x the handwritten loops (stretch 7x);
 jit(value_and_grad) <= 0.5x and value_and_grad(jit) <= 0.6x the handwritten loops (these two also step by step: one step
 of each, right after each other, 25 times a round, which a busy machine disturbs less); per-example gradients by
-vmap(grad) no slower than a loop of grad.
+vmap(grad) no slower than a loop of grad. jit(value_and_grad) is also measured against the same step written out by hand
+as straight-line Python (tools/floor.py, step by step): stretch target 1.3x that floor.
 
 Usage: python tools/bench.py [ROUNDS]
 """
@@ -25,6 +26,7 @@ from microjax.core import relu
 from microjax.nn import MLP, svm_loss
 from microjax.primitives import exp, sigmoid
 from handwritten import handwritten
+from floor import straight_line
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 X, y = make_moons(n_samples=100, noise=0.1, random_state=1)
@@ -50,6 +52,8 @@ _jit_inside = value_and_grad(jit(loss)); _jit_inside(*params)
 def jit_step(): return _jitted(*params)
 def jit_inside_step(): return _jit_inside(*params)
 def handwritten_step(): return handwritten(params, X, y)
+_floor = straight_line(X, y)
+def floor_step(): return _floor(*params)
 hinge = lambda ps, x, yi: relu(1 - yi * MLP.from_parameters(ps, 2, sizes)(x))     # one example's loss
 X_batch = ([x[0] for x in X], [x[1] for x in X])                                     # the points as a batch
 def per_example_vmap(): return vmap(grad(hinge, argnums=0), in_axes=(None, 0, 0))(params, X_batch, y)
@@ -62,6 +66,8 @@ assert abs(l1 - l2) <= 1e-9 * abs(l2) and abs(l1 - l3) <= 1e-12 * abs(l3) and ab
 assert all(abs(a - b) <= 1e-9 * max(abs(b), 1e-9) for a, b in zip(g1, g2))
 assert all(abs(a - b) <= 1e-9 * max(abs(b), 1e-9) for a, b in zip(g1, g4))
 assert jit_step() == (l1, g1) and jit_inside_step() == (l1, g1)          # the staged programs: bit for bit
+l5, g5 = floor_step()                                                   # the floor sums in another order
+assert abs(l5 - l1) <= 1e-12 * abs(l1) and all(abs(a - b) <= 1e-9 * max(abs(b), 1e-9) for a, b in zip(g5, g1))
 assert per_example_vmap() == [list(c) for c in zip(*per_example_loop())]  # per-example gradients: bit for bit
 
 def block(fn, steps:int) -> float:
@@ -104,27 +110,29 @@ print(f'microjax / floats:      {spread(vs_fl)}')
 vs_jit = [r['jit'] / r['handwritten'] for r in rounds]
 vs_in = [r['jit_inside'] / r['handwritten'] for r in rounds]
 
-def neighbours(fns, rounds:int, repeats:int) -> list:
-    """Per round, the median over `repeats` of each function's time over the first's, the functions run one step each,
-    one right after the other, in rotating order: the ratio of neighbouring steps, milliseconds apart, which a busy
-    machine disturbs far less than blocks of steps run a few seconds apart."""
+def neighbours(fns, rounds:int, repeats:int, pairs) -> list:
+    """Per round, for each pair `(i, j)` of `pairs`, the median over `repeats` of the time of `fns[i]` over that of
+    `fns[j]`, the functions run one step each, one right after the other, in rotating order: the ratio of neighbouring
+    steps, milliseconds apart, which a busy machine disturbs far less than blocks of steps run a few seconds apart."""
     out = []
     for _ in range(rounds):
-        ratios = [[] for _ in fns[1:]]
+        ratios = [[] for _ in pairs]
         for k in range(repeats):
             ts = [0.0] * len(fns)
             for i in [(i + k) % len(fns) for i in range(len(fns))]:
                 t = time.perf_counter(); fns[i](); ts[i] = time.perf_counter() - t
-            for j, r in enumerate(ratios, 1): r.append(ts[j] / ts[0])
+            for (i, j), r in zip(pairs, ratios): r.append(ts[i] / ts[j])
         out.append([statistics.median(r) for r in ratios])
     return out
 
-side = neighbours([handwritten_step, jit_step, jit_inside_step], ROUNDS, 25)
-nb_jit, nb_in = [r[0] for r in side], [r[1] for r in side]
+side = neighbours([handwritten_step, jit_step, jit_inside_step, floor_step], ROUNDS, 25, [(1, 0), (2, 0), (3, 0), (1, 3)])
+nb_jit, nb_in, nb_floor, jit_floor = ([r[k] for r in side] for k in range(4))
 for label, name, blocks, steps, target in [('jit(value_and_grad(loss))', 'jit', vs_jit, nb_jit, 0.5),
                                            ('value_and_grad(jit(loss))', 'jit_inside', vs_in, nb_in, 0.6)]:
     print(f"{label:32}{ms[name]:10.1f}   / handwritten, step by step: {spread(steps)} (target <= {target}x: "
           f"{'met' if statistics.median(steps) <= target else 'NOT met'}); in blocks: {spread(blocks)}")
+print(f"straight-line floor (tools/floor.py) / handwritten, step by step: {spread(nb_floor)}; jit(value_and_grad) / floor: "
+      f"{spread(jit_floor)} (stretch target <= 1.3x: {'met' if statistics.median(jit_floor) <= 1.3 else 'NOT met'})")
 vs_loop = [r['vmap'] / r['loop'] for r in rounds]
 print(f"per-example gradients (100 samples): vmap(grad) {ms['vmap']:.1f} ms, a loop of grad {ms['loop']:.1f} ms; "
       f"vmap / loop: {spread(vs_loop)} (target <= 1x)")
