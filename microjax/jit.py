@@ -102,7 +102,7 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
 
 # %% ../nbs/13_jit.ipynb #04af37a2
 def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False, reuse:bool=True):
-    "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`."
+    "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`; with `reuse`, a local read for the last time takes the next value."
     params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens, reuse)
     lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
