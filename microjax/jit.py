@@ -49,18 +49,42 @@ def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
     if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl   # the impl, by a name of its own
     return f'{fn}({", ".join(xs)})', _ATOM
 
+# %% ../nbs/13_jit.ipynb #2ab8063d
+def _schedule(stmts, first) -> list:
+    "`stmts` `(variable, expression, variables read)` reordered: what the output `first` needs is computed when another statement first needs it."
+    at = {out: k for k, (out, _, _) in enumerate(stmts)}
+    lazy, need = [False] * len(stmts), {first}                    # (a number `first` needs nothing)
+    for k in range(len(stmts) - 1, -1, -1):                        # what `first` needs, transitively: read backwards
+        out, _, reads = stmts[k]
+        if out in need: lazy[k] = True; need.update(reads)
+    done, order = [False] * len(stmts), []
+    for k in range(len(stmts)):
+        if lazy[k]: continue
+        todo = [k, False]                                          # depth first: a statement after the lazy ones it reads
+        while todo:
+            j, expanded = todo[-2], todo[-1]
+            if expanded:
+                del todo[-2:]
+                if not done[j]: done[j] = True; order.append(stmts[j])
+                continue
+            todo[-1] = True
+            for r in reversed(stmts[j][2]):
+                p = at.get(r)
+                if p is not None and lazy[p] and not done[p]: todo += (p, False)
+    return order + [s for k, s in enumerate(stmts) if not done[k]]       # `first`'s own statements, in their order
+
 # %% ../nbs/13_jit.ipynb #8142f9b8
-def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool=True):
-    "`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs and namespace (`all_parens`: around every operand written in; `reuse`: a local whose value has been read for the last time holds the next one)."
+def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool=True, order:bool=True):
+    "`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs and namespace (`all_parens`: around every operand written in; `reuse`: a local whose value has been read for the last time holds the next one; `order`: see `_schedule`)."
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
     uses = list(jaxpr.uses)                                          # how often each variable is read
     unread = list(uses)                                              # its reads not yet written into a statement
-    for v in names: unread[v] = -1                                     # (an input or a constant is never freed)
+    for v in names: unread[v] = -1                                   # (an input or a constant is not a local)
     for a in jaxpr.outvars:
-        if type(a) is int: uses[a] = 2; unread[a] = -1                     # an output gets a name, kept to the end
+        if type(a) is int and a not in names: uses[a] = 2; unread[a] = 1 << 40  # an output gets a local, kept to the end
     ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth, locals read)
-    free, n_locals, pop = [], 0, inline.pop                          # free: the locals whose values are all read
+    pop = inline.pop
     for out, prim, atoms in jaxpr.eqns:
         spec = ops.get(prim)
         if spec is None: spec = ops[prim] = _operator(prim)
@@ -88,22 +112,28 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
             e, prec = _expression(prim, xs, precs, depth, impls, ns)
         if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1, reads)
         else:
-            if reuse:
-                for r in reads:                                          # the locals this statement reads, inlined
-                    unread[r] -= 1                                       # values' reads included
-                    if not unread[r]: free.append(names[r])              # read for the last time: its local is free
-            if free: v = free.pop()
-            else: v = f'v{n_locals if reuse else out}'; n_locals += 1
-            names[out] = v
-            stmts.append((v, e))
+            names[out] = f'{{v{out}}}'                                   # a field, filled in with its local below
+            stmts.append((out, e, reads))
+    if order and jaxpr.outvars: stmts = _schedule(stmts, jaxpr.outvars[0])
+    free, local, lines, n_locals = [], {}, [], 0                   # free: the locals whose values are all read
+    for out, e, reads in stmts:                                         # local: field name -> its local
+        if reuse:
+            for r in reads:                                              # the locals this statement reads, inlined
+                unread[r] -= 1                                           # values' reads included
+                if not unread[r]: free.append(local[f'v{r}'])            # read for the last time: its local is free
+        if free: v = free.pop()
+        elif reuse: v = f'v{n_locals}'; n_locals += 1
+        else: v = f'v{out}'                                              # without reuse: the variable's number
+        local[f'v{out}'] = v
+        lines.append((v, e.format_map(local)))
     params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
-    outs = [_literal(a.val) if type(a) is Lit else names[a] for a in jaxpr.outvars]     # an output has a name
-    return params, stmts, outs, ns
+    outs = [_literal(a.val) if type(a) is Lit else names[a].format_map(local) for a in jaxpr.outvars]   # an output has a name
+    return params, lines, outs, ns
 
 # %% ../nbs/13_jit.ipynb #04af37a2
-def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False, reuse:bool=True):
-    "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`; with `reuse`, a local read for the last time takes the next value."
-    params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens, reuse)
+def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False, reuse:bool=True, order:bool=True):
+    "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`; with `reuse`, a local read for the last time takes the next value; with `order`, `_schedule` reorders the statements."
+    params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens, reuse, order)
     lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
 

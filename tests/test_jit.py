@@ -45,15 +45,16 @@ def counted_without_dead_code(jaxpr) -> bool:
             and all(reads[o] or o in jaxpr.outvars for o, _, _ in jaxpr.eqns))
 
 def locals_as_many_as_alive(jaxpr) -> bool:
-    "The compiled source has as many locals as the most values alive at once, counted in the source without reuse."
-    def lines(**kw): return [l.split(' = ', 1) for l in to_python(jaxpr, **kw)[0].splitlines()[1:-1]]
-    fresh = lines(reuse=False)
-    outs = to_python(jaxpr, reuse=False)[0].splitlines()[-1]
-    live, most = set(re.findall(r'\bv\d+\b', outs)), 0
-    for v, e in reversed([(v.strip(), e) for v, e in fresh]):        # alive after each statement, read backwards
-        most = max(most, len(live))
-        live.discard(v); live.update(re.findall(r'\bv\d+\b', e))
-    return len({v.strip() for v, _ in lines()}) == most
+    "In either order, the compiled source has as many locals as the most values alive at once, counted in the source without reuse."
+    def ok(order):
+        fresh = to_python(jaxpr, reuse=False, order=order)[0].splitlines()
+        live, most = set(re.findall(r'\bv\d+\b', fresh[-1])), 0        # the outputs
+        for v, e in reversed([l.split(' = ', 1) for l in fresh[1:-1]]):   # alive after each statement, read backwards
+            most = max(most, len(live))
+            live.discard(v.strip()); live.update(re.findall(r'\bv\d+\b', e))
+        reused = to_python(jaxpr, order=order)[0].splitlines()[1:-1]
+        return len({l.split(' = ', 1)[0].strip() for l in reused}) == most
+    return ok(False) and ok(True)
 
 def same_tree(jaxpr) -> bool:
     "The source of `jaxpr` with minimal parentheses parses to the same syntax tree as with parentheses around every operand."
