@@ -49,30 +49,6 @@ def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
     if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl   # the impl, by a name of its own
     return f'{fn}({", ".join(xs)})', _ATOM
 
-# %% ../nbs/13_jit.ipynb #2ab8063d
-def _schedule(stmts, first) -> list:
-    "`stmts` `(variable, expression, variables read)` reordered: what the output `first` needs is computed when another statement first needs it."
-    at = {out: k for k, (out, _, _) in enumerate(stmts)}
-    lazy, need = [False] * len(stmts), {first}                    # (a number `first` needs nothing)
-    for k in range(len(stmts) - 1, -1, -1):                        # what `first` needs, transitively: read backwards
-        out, _, reads = stmts[k]
-        if out in need: lazy[k] = True; need.update(reads)
-    done, order = [False] * len(stmts), []
-    for k in range(len(stmts)):
-        if lazy[k]: continue
-        todo = [k, False]                                          # depth first: a statement after the lazy ones it reads
-        while todo:
-            j, expanded = todo[-2], todo[-1]
-            if expanded:
-                del todo[-2:]
-                if not done[j]: done[j] = True; order.append(stmts[j])
-                continue
-            todo[-1] = True
-            for r in reversed(stmts[j][2]):
-                p = at.get(r)
-                if p is not None and lazy[p] and not done[p]: todo += (p, False)
-    return order + [s for k, s in enumerate(stmts) if not done[k]]       # `first`'s own statements, in their order
-
 # %% ../nbs/13_jit.ipynb #8142f9b8
 def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool=True, order:bool=True):
     "`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs and namespace (`all_parens`: around every operand written in; `reuse`: a local whose value has been read for the last time holds the next one; `order`: see `_schedule`)."
@@ -136,6 +112,30 @@ def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=
     params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens, reuse, order)
     lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
+
+# %% ../nbs/13_jit.ipynb #2ab8063d
+def _schedule(stmts, first) -> list:
+    "`stmts` `(variable, expression, variables read)` reordered: what the output `first` needs is computed when another statement first needs it."
+    at = {out: k for k, (out, _, _) in enumerate(stmts)}
+    lazy, need = [False] * len(stmts), {first}                    # (a number `first` needs nothing)
+    for k in range(len(stmts) - 1, -1, -1):                        # what `first` needs, transitively: read backwards
+        out, _, reads = stmts[k]
+        if out in need: lazy[k] = True; need.update(reads)
+    done, order = [False] * len(stmts), []
+    for k in range(len(stmts)):
+        if lazy[k]: continue
+        todo = [k, False]                                          # depth first: a statement after the lazy ones it reads
+        while todo:
+            j, expanded = todo[-2], todo[-1]
+            if expanded:
+                del todo[-2:]
+                if not done[j]: done[j] = True; order.append(stmts[j])
+                continue
+            todo[-1] = True
+            for r in reversed(stmts[j][2]):
+                p = at.get(r)
+                if p is not None and lazy[p] and not done[p]: todo += (p, False)
+    return order + [s for k, s in enumerate(stmts) if not done[k]]       # `first`'s own statements, in their order
 
 # %% ../nbs/13_jit.ipynb #4cdfa7bf
 def _cuts(stmts, outs, chunk_chars:int) -> list:
