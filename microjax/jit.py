@@ -60,7 +60,7 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
     for a in jaxpr.outvars:
         if type(a) is int and a not in names: uses[a] = 2; unread[a] = 1 << 40  # an output gets a local, kept to the end
     ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth, locals read)
-    pop = inline.pop
+    pop, solo = inline.pop, [()] * len(uses)                         # solo[v]: `(v,)` once `v` has a local, its reads
     for out, prim, atoms in jaxpr.eqns:
         spec = ops.get(prim)
         if spec is None: spec = ops[prim] = _operator(prim)
@@ -68,10 +68,10 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
             op, prec, left, right = spec                                # its two operands' (source, precedence, depth) too
             a, b = atoms
             if type(a) is Lit: x = _literal(a.val); pa, da, ra = (_NEG if x[0] == '-' else _ATOM), 0, ()
-            elif (e := pop(a, None)) is None: x, pa, da, ra = names[a], _ATOM, 0, ((a,) if unread[a] > 0 else ())
+            elif (e := pop(a, None)) is None: x, pa, da, ra = names[a], _ATOM, 0, solo[a]
             else: x, pa, da, ra = e[0], (-1 if all_parens else e[1]), e[2], e[3]
             if type(b) is Lit: y = _literal(b.val); pb, db, rb = (_NEG if y[0] == '-' else _ATOM), 0, ()
-            elif (e := pop(b, None)) is None: y, pb, db, rb = names[b], _ATOM, 0, ((b,) if unread[b] > 0 else ())
+            elif (e := pop(b, None)) is None: y, pb, db, rb = names[b], _ATOM, 0, solo[b]
             else: y, pb, db, rb = e[0], (-1 if all_parens else e[1]), e[2], e[3]
             depth, reads = (da if da > db else db), ra + rb
             e = f'{x if pa >= left else f"({x})"} {op} {y if pb >= right else f"({y})"}'
@@ -80,15 +80,14 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
             for a in atoms:
                 if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG if x[0] == '-' else _ATOM)
                 elif (e := pop(a, None)) is None:
-                    xs.append(names[a]); precs.append(_ATOM)
-                    if unread[a] > 0: reads += (a,)
+                    xs.append(names[a]); precs.append(_ATOM); reads += solo[a]
                 else:
                     xs.append(e[0]); precs.append(-1 if all_parens else e[1]); reads += e[3]
                     if e[2] > depth: depth = e[2]
             e, prec = _expression(prim, xs, precs, depth, impls, ns)
         if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1, reads)
         else:
-            names[out] = f'{{v{out}}}'                                   # a field, filled in with its local below
+            names[out], solo[out] = f'{{v{out}}}', (out,)                # a field, filled in with its local below
             stmts.append((out, e, reads))
     if order and jaxpr.outvars: stmts = _schedule(stmts, jaxpr.outvars[0])
     free, local, lines, n_locals = [], {}, [], 0                   # free: the locals whose values are all read
