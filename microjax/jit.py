@@ -56,9 +56,8 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
     uses = list(jaxpr.uses)                                          # how often each variable is read
     unread = list(uses)                                              # its reads not yet written into a statement
-    for v in names: unread[v] = -1                                   # (an input or a constant is not a local)
     for a in jaxpr.outvars:
-        if type(a) is int and a not in names: uses[a] = 2; unread[a] = 1 << 40  # an output gets a local, kept to the end
+        if type(a) is int: uses[a] = 2; unread[a] = 1 << 40             # an output gets a local, kept to the end
     ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth, locals read)
     pop, solo = inline.pop, [()] * len(uses)                         # solo[v]: `(v,)` once `v` has a local, its reads
     for out, prim, atoms in jaxpr.eqns:
@@ -112,6 +111,16 @@ def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=
     lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
 
+# %% ../nbs/13_jit.ipynb #7b374bcc
+def _alive(stmts, outs, until:int=0):
+    "For `k` from `len(stmts)` down to `until`, `(k, the locals alive before statement k)`: one set, updated as it goes."
+    live = {o for o in outs if _LOCAL.fullmatch(o)}
+    yield len(stmts), live
+    for k in range(len(stmts) - 1, until - 1, -1):
+        v, e = stmts[k]
+        live.discard(v); live.update(_LOCAL.findall(e))                # a local written again: only what is read first
+        yield k, live
+
 # %% ../nbs/13_jit.ipynb #2ab8063d
 def _schedule(stmts, first) -> list:
     "`stmts` `(variable, expression, variables read)` reordered: what the output `first` needs is computed when another statement first needs it."
@@ -143,14 +152,8 @@ def _cuts(stmts, outs, chunk_chars:int) -> list:
     total = sum(sizes)
     pieces = -(-total // chunk_chars)
     if pieces <= 1: return []
-    def backwards(until:int=1):                                    # the locals alive before each statement, from the end
-        live = {o for o in outs if _LOCAL.fullmatch(o)}            # (a local is written again: what a later statement
-        for k in range(len(stmts) - 1, until - 1, -1):              #  reads before it is written crosses a cut)
-            v, e = stmts[k]
-            live.discard(v); live.update(_LOCAL.findall(e))
-            yield k, live
-    alive = [0] * len(stmts)
-    for k, live in backwards(): alive[k] = len(live)
+    alive = [0] * (len(stmts) + 1)
+    for k, live in _alive(stmts, outs, 1): alive[k] = len(live)
     ends, done = [], 0
     for size in sizes: done += size; ends.append(done)           # ends[k]: the characters up to statement k, included
     cuts, share = [], total / pieces
@@ -158,7 +161,7 @@ def _cuts(stmts, outs, chunk_chars:int) -> list:
         window = [k for k in range(1, len(stmts)) if abs(ends[k - 1] - p * share) <= share / 5]
         if window: cuts.append(min(window, key=lambda k: (alive[k], k)))
     cuts = sorted(set(cuts))
-    return sorted((k, sorted(live)) for k, live in backwards(cuts[0]) if k in cuts) if cuts else []
+    return sorted((k, sorted(live)) for k, live in _alive(stmts, outs, cuts[0]) if k in cuts) if cuts else []
 
 # %% ../nbs/13_jit.ipynb #09b918a0
 def _tuple(names) -> str: return '(' + ''.join(n + ', ' for n in names) + ')'

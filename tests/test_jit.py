@@ -1,12 +1,12 @@
 "jit and make_jaxpr: random programs staged and compiled give the eager values (and PyTorch's derivatives), in every composition."
-import ast, math, re
+import ast, math
 from collections import Counter
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 from helpers import assert_close, MjOps
 from test_properties import exprs, evaluate, second_order_reference
 from microjax import grad, value_and_grad, jvp, vjp, jit, make_jaxpr, eval_jaxpr, where, relu
-from microjax.jit import compile_jaxpr, to_python
+from microjax.jit import compile_jaxpr, to_python, _statements, _alive
 from microjax.core import TracerBoolConversionError, ConcretizationTypeError, UnexpectedTracerError, trace_stack
 
 def same(a, b, what):
@@ -45,15 +45,11 @@ def counted_without_dead_code(jaxpr) -> bool:
             and all(reads[o] or o in jaxpr.outvars for o, _, _ in jaxpr.eqns))
 
 def locals_as_many_as_alive(jaxpr) -> bool:
-    "In either order, the compiled source has as many locals as the most values alive at once, counted in the source without reuse."
+    "In either order, the compiled program has as many locals as the most values alive at once in the program without reuse."
     def ok(order):
-        fresh = to_python(jaxpr, reuse=False, order=order)[0].splitlines()
-        live, most = set(re.findall(r'\bv\d+\b', fresh[-1])), 0        # the outputs
-        for v, e in reversed([l.split(' = ', 1) for l in fresh[1:-1]]):   # alive after each statement, read backwards
-            most = max(most, len(live))
-            live.discard(v.strip()); live.update(re.findall(r'\bv\d+\b', e))
-        reused = to_python(jaxpr, order=order)[0].splitlines()[1:-1]
-        return len({l.split(' = ', 1)[0].strip() for l in reused}) == most
+        _, fresh, outs, _ = _statements(jaxpr, reuse=False, order=order)
+        _, reused, _, _ = _statements(jaxpr, order=order)
+        return len({v for v, _ in reused}) == max(len(live) for _, live in _alive(fresh, outs))
     return ok(False) and ok(True)
 
 def same_tree(jaxpr) -> bool:
