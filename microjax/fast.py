@@ -116,10 +116,10 @@ def _call(prim, *args):
         x = args[0]
         if type(x) is Tracer:
             xp = x.primal
-            if type(xp) is float:
+            if type(xp) is float and (d := prim.partials[0]) is not None:
                 m, out = x.main, prim.impl(xp)
                 tape = m.tape
-                tape.append((x.idx, prim.partials[0](out, xp)))
+                tape.append((x.idx, d(out, xp)))
                 t = _new(Tracer); t.primal = out; t.main = m; t.idx = len(tape) - 1
                 return t
         elif type(x) is _Staged and x.main.active: return x.main.process(prim, args)   # see "Staged values" below
@@ -142,10 +142,11 @@ def _stage_or_bind(prim, x, y):
 # %% ../nbs/11_fast.ipynb #0118ef89
 def _staged(prim, method):
     "The staging level's operator for `prim` (`+`, `-` or `*`): an equation at once for two of its variables, else `method`."
+    mul = prim is mul_p                     # a product with a switch is `process`'s (see `_fold`)
     def staged(x, y):
         if type(y) is _Staged:
             m = x.main
-            if y.main is m and m.active:    # what `process` records: the equation, its type, the reads
+            if y.main is m and m.active and not (mul and (s := m.switches) and (x.idx in s or y.idx in s)):
                 tape = m.tape
                 t = _new(_Staged); t.primal = f64; t.main = m; t.idx = i = len(tape)
                 tape.append((i, prim, (x.idx, y.idx))); m.types.append(f64)
@@ -160,7 +161,7 @@ Tracer.__sub__, Tracer.__rsub__ = _affine(sub_p, 1.0, -1.0)
 Tracer.__mul__ = Tracer.__rmul__ = _mul
 for _prim in (add_p, sub_p, mul_p):             # the staging level's: its own equations first, then the methods above
     setattr(_Staged, f'__{_prim.name}__', _staged(_prim, getattr(Tracer, f'__{_prim.name}__')))
-for _name, _prim in [('truediv', div_p), ('pow', pow_p), ('mod', mod_p), ('floordiv', floordiv_p)]:
+for _name, _prim in [('truediv', div_p), ('pow', pow_p), ('mod', mod_p)]:     # `//` is flat: `bind` does it
     setattr(Tracer, f'__{_name}__', _binary(_prim))
     setattr(Tracer, f'__r{_name}__', _binary(_prim, swap=True))
 Primitive.__call__ = _call

@@ -31,12 +31,17 @@ class JVPTrace(MainTrace):
         out, tangent = bind(prim, *primals), None
         if prim.partials is None: return out                          # a comparison: no tangent
         for a, partial in zip(args, prim.partials):
-            if isinstance(a, Tracer) and a.main is self:
+            if partial is not None and isinstance(a, Tracer) and a.main is self and a.tangent is not None:
                 t = partial(out, *primals) * a.tangent
                 tangent = t if tangent is None else tangent + t
-        return JVPTracer(out, self, tangent)
+        return JVPTracer(out, self, tangent)          # tangent `None`: flat, nothing flows on from here
 
 # %% ../nbs/06_forward.ipynb #b0885226
+def _tangent(o, main):
+    "The tangent of the output `o` of a `jvp` at level `main`: 0.0 for a constant, or a value that nothing flows to."
+    t = o.tangent if isinstance(o, JVPTracer) and o.main is main else None
+    return 0.0 if t is None else t
+
 def jvp(fun:callable,    # The function: its arguments and output are pytrees of floats
         primals:tuple,   # The point: one value (a pytree) per positional argument of `fun`
         tangents:tuple): # The direction: the same structure as `primals`
@@ -52,7 +57,7 @@ def jvp(fun:callable,    # The function: its arguments and output are pytrees of
         out = fun(*tree_unflatten(treedef, [main.new_input(p, t) for p, t in zip(leaves, t_leaves)]))
     out_leaves, out_def = _flatten_out(out, 'jvp')
     return (tree_unflatten(out_def, [_lower(o, main) for o in out_leaves]),
-            tree_unflatten(out_def, [o.tangent if isinstance(o, JVPTracer) and o.main is main else 0.0 for o in out_leaves]))
+            tree_unflatten(out_def, [_tangent(o, main) for o in out_leaves]))
 
 # %% ../nbs/06_forward.ipynb #53dea035
 def _jac_problem(fun, args, kwargs, argnums, name):

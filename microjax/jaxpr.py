@@ -10,7 +10,7 @@ import contextlib, gc, math
 from itertools import compress
 from operator import not_
 from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _is_boolean,
-                           select_p, mul_p, pow_p, where,
+                           select_p, mul_p, pow_p, where, zero, _escaped,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
 from .engine import _flatten_out
@@ -28,11 +28,12 @@ class Lit:
 # %% ../nbs/12_jaxpr.ipynb #6feb21b0
 class JaxprTrace(MainTrace):
     "A staging level: every primitive becomes an equation `(out, prim, atoms)` on the tape, `out` its index; an atom is an index or a `Lit`."
-    __slots__ = ('fun_name', 'transform', 'consts', 'types', 'uses')
+    __slots__ = ('fun_name', 'transform', 'consts', 'types', 'uses', 'switches')
     def __init__(self, level:int):
         super().__init__(level)
         self.fun_name, self.transform, self.consts, self.types = 'the function', 'jit', {}, []
         self.uses = []                                      # how often each variable is read by an equation, as recorded
+        self.switches = set()                               # the selects that are switches: a branch is `zero`
 
     def new_input(self, aval:Abstract=f64):
         "A variable for an input of the staged function: its type only."
@@ -47,16 +48,17 @@ class JaxprTrace(MainTrace):
             atoms = (x.idx if type(x) is tt and x.main is self else self.atom(x, prim),
                      y.idx if type(y) is tt and y.main is self else self.atom(y, prim))
         else: atoms = tuple([a.idx if type(a) is tt and a.main is self else self.atom(a, prim) for a in args])
-        if prim is mul_p or prim is pow_p:                  # x * 1.0, 1.0 * x and x ** 1.0 are x, bit for bit: the sweep's
-            a, b = atoms                                    # first products and the power rule's x ** (y - 1) fold away
-            if type(b) is Lit and b.val == 1.0 and type(a) is int: return self.var(a)
-            if prim is mul_p and type(a) is Lit and a.val == 1.0 and type(b) is int: return self.var(b)
+        if prim is mul_p or prim is pow_p:                  # x * 1.0 is x, zero * x is 0.0, ...: see `_fold`
+            folded = self.fold(prim, args, atoms)
+            if folded is not None: return folded
         uses = self.uses
         for a in atoms:
             if type(a) is int: uses[a] += 1
         tape, aval = self.tape, f64 if prim.dtype == 'f64' else bool_
         t = _new(tt); t.primal = aval; t.main = self; t.idx = i = len(tape)    # a tracer without a call of `__init__`
         tape.append((i, prim, atoms)); self.types.append(aval); uses.append(0)
+        if prim is select_p and any(a in self.switches if type(a) is int else a.val is zero for a in atoms[1:]):
+            self.switches.add(i)
         return t
 
 # %% ../nbs/12_jaxpr.ipynb #3334fe75
@@ -68,17 +70,40 @@ def _atom(self:JaxprTrace, x, prim=None):
     "`x` as an operand: its variable, a `Lit`, or for a tracer of a lower level a new constant input."
     if isinstance(x, Tracer):
         if x.main is self: return x.idx
+        if not x.main.active: raise _escaped(f'The tracer {x!r}')
         if id(x) not in self.consts:
             self.tape.append(()); self.types.append(_aval_of(x)); self.uses.append(0)
             self.consts[id(x)] = (len(self.tape) - 1, x)
         return self.consts[id(x)][0]
-    return Lit(_as_float(x, prim))
+    return Lit(x if type(x) is bool else _as_float(x, prim))
 
 def _var(self:JaxprTrace, i):
     "A tracer for variable `i` (an input, a constant or an equation's output)."
     return self.tracer_type(self.types[i], self, i)
 
 JaxprTrace.atom, JaxprTrace.var = _atom, _var
+
+# %% ../nbs/12_jaxpr.ipynb #ff680410
+def _fold(self:JaxprTrace, prim, args, atoms):
+    "`x * y` or `x ** y` when staging can tell it now: `x * 1.0`, `x ** 1.0`, `zero * x`, `x * switch`; else `None`."
+    a, b = atoms
+    if prim is pow_p:
+        return self.var(a) if type(b) is Lit and b.val == 1.0 and type(a) is int and self.types[a] is f64 else None
+    pairs = ((0, b), (1, a))                            # (k, s): s one operand; atoms[k], args[k] the other
+    for k, s in pairs:                                  # first, a switch: x * select(c, p, q) is
+        if type(s) is int and s in self.switches:       # select(c, x * p, x * q), never a switch itself
+            val = lambda v: v.val if type(v) is Lit else self.var(v)
+            c, p, q = map(val, self.tape[s][2])
+            times = lambda p: p if type(p) is float and p != p else args[k] * p    # x * nan is nan, for any x
+            return select_p(c, times(p), times(q))
+    for k, s in pairs:
+        if type(s) is Lit:
+            if s.val is zero: return 0.0
+            u = atoms[k]
+            if s.val == 1.0 and type(u) is int and self.types[u] is f64: return self.var(u)
+    return None
+
+JaxprTrace.fold = _fold
 
 # %% ../nbs/12_jaxpr.ipynb #8af29cd4
 def _letters(n:int) -> str:

@@ -6,15 +6,16 @@
 __all__ = ['to_python', 'compile_jaxpr', 'jit']
 
 # %% ../nbs/13_jit.ipynb #52980480
-import math, re
+import keyword, math, re
 from itertools import chain
-from .core import Tracer, select_p, relu_p, _numbers_as_is
+from .core import (Tracer, select_p, relu_p, add_p, sub_p, mul_p, eq_p, ne_p, lt_p, le_p, gt_p, ge_p,
+                           _numbers_as_is)
 from .engine import vjp
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static, _gc_paused
 
 # %% ../nbs/13_jit.ipynb #eeb798b5
-_INFIX = {'add': '+', 'sub': '-', 'mul': '*', 'eq': '==', 'ne': '!=', 'lt': '<', 'le': '<=', 'gt': '>', 'ge': '>='}
+_INFIX = {add_p: '+', sub_p: '-', mul_p: '*', eq_p: '==', ne_p: '!=', lt_p: '<', le_p: '<=', gt_p: '>', ge_p: '>='}
 _FLOAT = {float}                     # the types of a call that runs the compiled code directly
 _LOCAL = re.compile(r'\bv\d+\b')   # a local in the source: v23 (an input is x1, a constant c0; an impl's name, such as sin_0, never matches)
 _INLINE = {relu_p: '0.0 if {0} <= 0 else {0}'}   # the impl's own expression, for an operand that is a name or a number
@@ -23,7 +24,9 @@ _BINDING = {'+': (_ADD, _ADD, _MUL), '-': (_ADD, _ADD, _MUL), '*': (_MUL, _MUL, 
             **{op: (_CMP, _ADD, _ADD) for op in ('==', '!=', '<', '<=', '>', '>=')}}        # least its left and right operands
                                                                                              # may have without parentheses)
 def _literal(v:float) -> str:
-    "Python source for the float `v` (inf and nan are names in the generated code's namespace)."
+    "Python source for the float (or bool) `v`: its `repr` (inf and nan are names in the generated code's namespace)."
+    if type(v) is bool: return repr(v)
+    v = float(v)                                   # `zero`, a switch's partial, is written as 0.0
     if v != v: return 'nan'
     if v in (math.inf, -math.inf): return 'inf' if v > 0 else '-inf'
     return repr(v)
@@ -34,9 +37,14 @@ def _wrap(x:str, prec:int, least:int) -> str:
 
 # %% ../nbs/13_jit.ipynb #86976a27
 def _operator(prim) -> tuple:
-    "`(operator, precedence, least left, least right)` if a Python operator computes `prim` exactly (its impl is that operator), else `()`."
-    op = _INFIX.get(prim.name) if prim.impl.__module__ in ('_operator', 'operator') else None
+    "`(operator, precedence, least left, least right)` if `prim` is one that a Python operator computes exactly, else `()`."
+    op = _INFIX.get(prim)                          # the primitive itself decides, never its name
     return (op, *_BINDING[op]) if op else ()
+
+def _impl_name(prim, k:int) -> str:
+    "A name of the generated code's own for the impl of `prim`: its name if that is a plain identifier, then `_k`."
+    name = prim.name if isinstance(prim.name, str) and prim.name.isidentifier() and prim.name.isascii() else 'impl'
+    return f'{"impl" if keyword.iskeyword(name) else name}_{k}'
 
 def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
     "Python for `prim` on the operands' sources `xs` (of precedences `precs`, nested `depth` deep), and its precedence."
@@ -46,7 +54,7 @@ def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
     if prim is select_p: return f'{_wrap(xs[1], precs[1], _CMP)} if {_wrap(xs[0], precs[0], _CMP)} else {xs[2]}', _IF
     if prim in _INLINE and depth == 0: return _INLINE[prim].format(*xs), _IF    # no call, and nothing computed twice
     fn = impls.get(prim)
-    if fn is None: fn = impls[prim] = f'{prim.name}_{len(impls)}'; ns[fn] = prim.impl   # the impl, by a name of its own
+    if fn is None: fn = impls[prim] = _impl_name(prim, len(impls)); ns[fn] = prim.impl   # by a name of its own
     return f'{fn}({", ".join(xs)})', _ATOM
 
 # %% ../nbs/13_jit.ipynb #8142f9b8
