@@ -188,7 +188,7 @@ def _real(x):
     if isinstance(x, numbers.Real):
         try: return float(x)
         except OverflowError:
-            raise OverflowError(f'{reprlib.repr(x)} is an int too large for a float (at most about 1.8e308): '
+            raise OverflowError(f'{reprlib.repr(x)}, an int too large for a float (at most about 1.8e308): '
                                 'pass a float, such as math.inf if you mean infinity.') from None
     if getattr(x, 'shape', None) == () and getattr(getattr(x, 'dtype', None), 'kind', None) in ('b', 'i', 'u', 'f'):
         return float(x)
@@ -212,6 +212,13 @@ def _is_boolean(x) -> bool:
     "Whether `x`, under its tracers, is a boolean: a Python bool, or the `bool[]` of a staged comparison."
     x = _bottom(x)
     return type(x) is bool or (type(x) is Abstract and x.dtype == 'bool')
+
+def _check_callable(fun, name:str):
+    "`fun`, or a `TypeError` at once if it cannot be called: every transformation checks its function first."
+    if not callable(fun):
+        raise TypeError(f'{name} expects a callable `fun` (a function), but got {type(fun).__name__} '
+                        f'{reprlib.repr(fun)}.')
+    return fun
 
 def _as_float(x, prim):
     "A constant operand as a float: integers and numpy scalars are promoted, anything else is an error."
@@ -314,13 +321,17 @@ def _concretization_error(why:str, rest:str):
     "The error for asking the number behind a traced value for `why` (`TracerBoolConversionError` for `bool()`)."
     return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(f'{_USES[why]} {rest}')
 
+_MATH = ("`math.sin(x)` and the other functions of Python's `math` module call float(): use microjax's own "
+         'functions instead, which know their derivatives (`microjax.sin(x)`, `microjax.exp(x)`, ...)')
+
 def _staged_error(self:Abstract, t, why:str, main):
     "The error for asking the concrete value (for `why`) of `t`, whose bottom is this abstract value of the staging level `main`."
     name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform', 'jit')
+    fix = _MATH if why == 'float' else 'Write the choice with `microjax.where(condition, x, y)`'
     return _concretization_error(why,
         f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an abstract {self!r}: its '
-        'value is only known when the compiled program runs. Write the choice with `microjax.where(condition, x, y)`, '
-        f'or make the argument it depends on static: `jit({name}, static_argnums=...)`.')
+        f'value is only known when the compiled program runs. {fix}, or make the argument it depends on '
+        f'static: `jit({name}, static_argnums=...)`.')
 Abstract.error = _staged_error        # another kind of abstract value (a batch, in `vmap`) has its own
 
 def _abstract_error(t, why:str):

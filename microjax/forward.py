@@ -7,7 +7,7 @@ __all__ = ['JVPTracer', 'JVPTrace', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check
 
 # %% ../nbs/06_forward.ipynb #3e52e1b3
 from collections.abc import Sequence
-from .core import Tracer, MainTrace, new_main, bind, central_difference, trace_stack
+from .core import Tracer, MainTrace, new_main, bind, central_difference, trace_stack, _check_callable
 from .tree_util import tree_flatten, tree_unflatten, tree_leaves, tree_structure
 from .engine import grad, vjp, _argnums, _flatten_args, _flatten_out, _lower, _substitute
 
@@ -46,6 +46,7 @@ def jvp(fun:callable,    # The function: its arguments and output are pytrees of
         primals:tuple,   # The point: one value (a pytree) per positional argument of `fun`
         tangents:tuple): # The direction: the same structure as `primals`
     "`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the direction `tangents`."
+    _check_callable(fun, 'jvp')
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError('jvp takes primals and tangents as tuples with one entry per positional argument, '
                         f'e.g. jvp(f, (x,), (1.0,)), but got {primals!r} and {tangents!r}.')
@@ -64,8 +65,11 @@ def _jac_problem(fun, args, kwargs, argnums, name):
     "The function of the differentiated argument(s) alone, and their value: one argument, or a tuple for a sequence `argnums`."
     nums = _argnums(argnums, len(args), name)
     f = _substitute(fun, args, nums, kwargs)
-    if not isinstance(argnums, int): return (lambda x: f(*x)), tuple(args[i] for i in nums)
-    return f, args[nums[0]]
+    x = args[nums[0]] if isinstance(argnums, int) else tuple(args[i] for i in nums)
+    if not tree_leaves(x):
+        raise ValueError(f'{name} needs at least one float to differentiate with respect to, but argnums='
+                         f'{argnums!r} selects {x!r}, which holds none.')
+    return (f if isinstance(argnums, int) else lambda x: f(*x)), x
 
 def _basis(n:int, j:int) -> list:
     "The `j`-th unit vector of length `n`, as a list of floats."
@@ -79,6 +83,7 @@ def _assemble(rows, out_def, in_def):
 def jacfwd(fun:callable, # The function: its arguments and output are pytrees of floats
            argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Jacobian of `fun` by forward mode, one `jvp` per input; keyword arguments pass through."
+    _check_callable(fun, 'jacfwd')
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacfwd')
         leaves, in_def = tree_flatten(x)
@@ -93,6 +98,7 @@ def jacfwd(fun:callable, # The function: its arguments and output are pytrees of
 def jacrev(fun:callable, # The function: its arguments and output are pytrees of floats
            argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Jacobian of `fun` by reverse mode, one pullback per output; keyword arguments pass through."
+    _check_callable(fun, 'jacrev')
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacrev')
         out, pullback = vjp(f, x)
@@ -106,7 +112,11 @@ def jacrev(fun:callable, # The function: its arguments and output are pytrees of
 def hessian(fun:callable, # The function: it returns one number
             argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Hessian of `fun` with respect to `argnums`: `jacfwd(jacrev(fun))`."
-    return jacfwd(jacrev(fun, argnums), argnums)
+    h = jacfwd(jacrev(_check_callable(fun, 'hessian'), argnums), argnums)
+    def hessian_fun(*args, **kwargs):
+        _jac_problem(fun, args, kwargs, argnums, 'hessian')      # errors in hessian's name
+        return h(*args, **kwargs)
+    return hessian_fun
 
 # %% ../nbs/06_forward.ipynb #c0b58758
 def _partials(fun, args, mode:str) -> list:
@@ -127,6 +137,7 @@ def check_grads(fun:callable,           # The function to check: its arguments a
                 rtol:float=1e-5,        # Relative tolerance
                 atol:float=1e-7):       # Absolute tolerance
     "Check the derivatives of `fun` at `args`, up to `order`, in each of `modes`, against central differences of step `eps`."
+    _check_callable(fun, 'check_grads')
     leaves, treedef = _flatten_args(args, range(len(args)), 'check_grads')
     if treedef.num_leaves != len(args) or any(d.node_type is not None for d in treedef.children):
         flat = lambda *xs: fun(*tree_unflatten(treedef, xs))           # pytree arguments: check the flat function

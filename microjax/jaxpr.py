@@ -10,7 +10,7 @@ import contextlib, gc, math
 from itertools import compress
 from operator import not_
 from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _is_boolean,
-                           select_p, mul_p, pow_p, where, zero, _escaped,
+                           select_p, mul_p, pow_p, where, zero, _escaped, _check_callable,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
 from .engine import _flatten_out
@@ -83,7 +83,7 @@ def _var(self:JaxprTrace, i):
 
 JaxprTrace.atom, JaxprTrace.var = _atom, _var
 
-# %% ../nbs/12_jaxpr.ipynb #ff680410
+# %% ../nbs/12_jaxpr.ipynb #6b5b85e0
 def _fold(self:JaxprTrace, prim, args, atoms):
     "`x * y` or `x ** y` when staging can tell it now: `x * 1.0`, `x ** 1.0`, `zero * x`, `x * switch`; else `None`."
     a, b = atoms
@@ -158,8 +158,9 @@ def _check_args(leaves, where:str) -> list:
     "The leaves of the arguments as floats (or tracers), or a `TypeError` naming the bad one."
     if _numbers_as_is(leaves): return leaves      # the common case
     out = []
-    for x in leaves:
-        f = _number(x)
+    for k, x in enumerate(leaves):
+        try: f = _number(x)
+        except OverflowError as e: raise OverflowError(f'{where}: leaf {k} of the arguments is {e}') from None
         if f is None:
             raise TypeError(f'{where} takes numbers (or pytrees of them) as arguments, but got {type(x).__name__} {x!r}. '
                             'Pass floats, or make the argument static with `static_argnums`.')
@@ -205,6 +206,7 @@ def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
 def make_jaxpr(fun:callable,       # The function: its arguments and outputs are pytrees of floats
                static_argnums=()): # An int or a sequence of ints: positional arguments that are not staged (Python values)
     "Create a function that stages `fun` at the structure of its arguments and returns the `Jaxpr`."
+    _check_callable(fun, 'make_jaxpr')
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     def make(*args, **kwargs):
         f, dyn = _bind_static(fun, args, static_argnums)
@@ -238,6 +240,12 @@ def draw_jaxpr(jaxpr:Jaxpr,    # The program to draw
 # %% ../nbs/12_jaxpr.ipynb #67b3215e
 def eval_jaxpr(jaxpr:Jaxpr, consts, *args) -> list:
     "Run `jaxpr` on `consts` and `args` by binding each equation's primitive: on floats, or under any transformation."
+    if not isinstance(jaxpr, Jaxpr):
+        raise TypeError(f'eval_jaxpr runs a Jaxpr (from `make_jaxpr(f)(*args)`), but got {type(jaxpr).__name__}.')
+    for what, given, wanted in [('constants', len(consts), len(jaxpr.constvars)), ('arguments', len(args), len(jaxpr.invars))]:
+        if given != wanted:
+            raise TypeError(f'eval_jaxpr: this jaxpr takes {wanted} {what}, but {given} were given'
+                            + ('; pass `jaxpr.consts`.' if what == 'constants' else '; flatten pytrees first.'))
     env = dict(zip(jaxpr.constvars, consts)); env.update(zip(jaxpr.invars, args))
     read = lambda a: a.val if type(a) is Lit else env[a]
     for out, prim, atoms in jaxpr.eqns:

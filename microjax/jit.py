@@ -9,7 +9,7 @@ __all__ = ['to_python', 'compile_jaxpr', 'jit']
 import keyword, math, re
 from itertools import chain
 from .core import (Tracer, select_p, relu_p, add_p, sub_p, mul_p, eq_p, ne_p, lt_p, le_p, gt_p, ge_p,
-                           _numbers_as_is)
+                           _numbers_as_is, _check_callable)
 from .engine import vjp
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static, _gc_paused
@@ -242,6 +242,7 @@ def _lookup(fun, name:str, cache:dict, static_argnums:tuple, args, kwargs):
 def jit(fun:callable,        # The function: its arguments and outputs are pytrees of floats
         static_argnums=()):  # An int or a sequence of ints: positional arguments passed as Python values (hashable)
     "Create a function that stages `fun` once per argument structure and static values, compiles it, and runs the compiled code."
+    _check_callable(fun, 'jit')
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     cache, by_count, name = {}, {}, getattr(fun, '__name__', 'the function')
     def jitted(*args, **kwargs):

@@ -8,6 +8,7 @@ __all__ = ['batch_rules', 'Batched', 'BatchTracer', 'BatchTrace', 'vmap']
 # %% ../nbs/14_vmap.ipynb #146afd62
 import itertools, reprlib
 from .core import (Tracer, MainTrace, Abstract, new_main, bind, _number, _as_float, _concretization_error,
+                           _check_callable, _MATH,
                            TracerBoolConversionError)
 from .tree_util import tree_flatten, tree_unflatten, _node
 
@@ -20,10 +21,11 @@ class Batched(Abstract):
 
     def error(self, t, why:str, main):
         "The error for asking one value of the batched `t` (for `why`): name the function and say what to do."
+        fix = _MATH if why == 'float' else ('Write the choice with `microjax.where(condition, x, y)`, which '
+                                            'chooses element by element')
         return _concretization_error(why,
             f'needs one value, but inside `vmap` of `{main.fun_name}`, {t!r} stands for a batch of {self.size} '
-            'values, which may disagree. Write the choice with `microjax.where(condition, x, y)`, which chooses '
-            'element by element, or pass the argument it depends on unbatched (`in_axes=None`).')
+            f'values, which may disagree. {fix}, or pass the argument it depends on unbatched (`in_axes=None`).')
 
 class BatchTracer(Tracer):
     "A value at a batching level: one value per batch element (`vals`, one level down); `plain` if they are all numbers."
@@ -140,6 +142,7 @@ def vmap(fun:callable,     # A function of one example: its arguments and output
          out_axes=0,       # 0 or None for the output, or a pytree prefix of it
          axis_size:int=None): # The batch size, needed when no argument is batched
     "Create a function that maps `fun` over batches (lists of numbers) at the leaves of the arguments that `in_axes` maps."
+    _check_callable(fun, 'vmap')
     def batched(*args):
         axes = tuple(in_axes) if type(in_axes) in (list, tuple) else (in_axes,) * len(args)
         if len(axes) != len(args):
