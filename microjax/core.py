@@ -125,7 +125,7 @@ class MainTrace:
     def finish(self):
         "End the recording: the trace is no longer active and its tape is frozen."
         self.active = False
-        self.tape = _Finished(self.tape)
+        if type(self.tape) is not _Finished: self.tape = _Finished(self.tape)
 
     def __repr__(self): return f'{type(self).__name__}(level={self.level}, nodes={len(self.tape)})'
 
@@ -288,8 +288,10 @@ class new_main:
         except BaseException: _stack.set(outer); main.finish(); raise   # interrupted right after the push
         return main
     def __exit__(self, *exc):
+        above = _stack.get()[len(self.outer):]     # this level, and any an interrupt kept from popping itself
         try: _stack.set(self.outer)
-        finally: self.main.finish()
+        finally:
+            for m in (self.main, *above): m.finish()
 
 # %% ../nbs/01_core.ipynb #3d6b16ad
 def _operator(prim, swap:bool=False):
