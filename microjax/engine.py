@@ -44,6 +44,7 @@ def backwards(tape:list,   # A trace's nodes in creation order
             i, d = node
             c = cts[i]
             cts[i] = ct * d if c is None else c + ct * d
+        elif n == 1: node[0](cts)                 # a step of its own: a jitted call (see the `jit` chapter)
         elif n:                                   # a node of three or more pairs (an input has none)
             pairs = iter(node)
             for i, d in zip(pairs, pairs):        # (index, partial), (index, partial), ...

@@ -6,7 +6,7 @@
 __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 'draw_jaxpr', 'eval_jaxpr']
 
 # %% ../nbs/12_jaxpr.ipynb #b8a13baf
-import contextlib, gc, math
+import contextlib, gc, math, threading
 from itertools import compress
 from operator import not_
 from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _is_boolean,
@@ -181,15 +181,19 @@ def _bind_static(fun, args, static_argnums):
     return f, dyn
 
 # %% ../nbs/12_jaxpr.ipynb #01300bcb
+_gc_lock, _gc_state = threading.Lock(), [0, False]   # blocks pausing the collector now; was it on before them
+
 @contextlib.contextmanager
 def _gc_paused():
     "Pause Python's cycle collector for the block: staging makes many objects that all stay alive, and it rescans them all."
-    was = gc.isenabled()
-    gc.disable()
+    with _gc_lock:                     # the first block in switches it off, the last one out restores it,
+        if not _gc_state[0]: _gc_state[1] = gc.isenabled(); gc.disable()     # whatever the threads' order
+        _gc_state[0] += 1
     try: yield
     finally:
-        gc.freeze(); gc.unfreeze()     # every object is old now: the next collections do not rescan what was made
-        if was: gc.enable()
+        with _gc_lock:
+            _gc_state[0] -= 1
+            if not _gc_state[0] and _gc_state[1]: gc.enable()
 
 # %% ../nbs/12_jaxpr.ipynb #37d95989
 def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
