@@ -100,10 +100,15 @@ def _escaped(what='A tracer'):
         'transformed (stored in a global, a list or an attribute, or returned through a closure). Return plain values '
         'from transformed functions instead, or take the number out with `stop_gradient` inside the function.')
 
-class _Finished(tuple):
+class _Finished(list):
     "The tape of a finished trace: read-only, and any attempt to record on it is an escaped tracer."
     __slots__ = ()
-    def append(self, node): raise _escaped()
+    def _refuse(self, *args): raise _escaped()
+    append = extend = insert = __setitem__ = __delitem__ = __iadd__ = pop = clear = _refuse
+
+class _Tape(list):
+    "The tape of a live trace: a list, whose class `finish` changes to `_Finished` without a call."
+    __slots__ = ()
 
 # %% ../nbs/01_core.ipynb #353fae90
 class MainTrace:
@@ -111,7 +116,7 @@ class MainTrace:
     # `lower`, `lower_args` and `process`, the rule for recording a primitive, are added with `bind` below
     __slots__ = ('level', 'tape', 'active')
     tracer_type = None   # the class of this trace's tracers: `Tracer` (set below, once it exists)
-    def __init__(self, level:int): self.level,self.tape,self.active = level,[],True
+    def __init__(self, level:int): self.level,self.tape,self.active = level,_Tape(),True
     def __init_subclass__(cls, **kwargs):
         "A subclass with a `process` rule of its own gets a tracer class of its own: the operators' shortcut skips it."
         super().__init_subclass__(**kwargs)
@@ -125,7 +130,7 @@ class MainTrace:
     def finish(self):
         "End the recording: the trace is no longer active and its tape is frozen."
         self.active = False
-        if type(self.tape) is not _Finished: self.tape = _Finished(self.tape)
+        self.tape.__class__ = _Finished      # two stores and no call: see `new_main`
 
     def __repr__(self): return f'{type(self).__name__}(level={self.level}, nodes={len(self.tape)})'
 
@@ -288,10 +293,12 @@ class new_main:
         except BaseException: _stack.set(outer); main.finish(); raise   # interrupted right after the push
         return main
     def __exit__(self, *exc):
-        above = _stack.get()[len(self.outer):]     # this level, and any an interrupt kept from popping itself
-        try: _stack.set(self.outer)
-        finally:
-            for m in (self.main, *above): m.finish()
+        main = self.main
+        main.active = False                        # `finish`'s two stores first, and no call before them,
+        main.tape.__class__ = _Finished            # since an interrupt can strike as a function starts
+        above = _stack.get()[len(self.outer):]     # this level, and any an interrupt kept from finishing
+        _stack.set(self.outer)
+        for m in above: m.finish()
 
 # %% ../nbs/01_core.ipynb #3d6b16ad
 def _operator(prim, swap:bool=False):
