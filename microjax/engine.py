@@ -8,6 +8,7 @@ __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'Primitive', '
 # %% ../nbs/02_engine.ipynb #636e8dc2
 import numbers, reprlib, functools
 from collections.abc import Sequence
+from typing import Callable
 from .core import (Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real, _number,
                            _numbers_as_is, _is_boolean, _check_callable)
 from .tree_util import tree_flatten, tree_unflatten, tree_map
@@ -146,7 +147,7 @@ def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None
     primal_out = tree_unflatten(out_def, [_lower(o, main) for o in out_leaves])
     return (primal_out, vjp_fun, aux) if has_aux else (primal_out, vjp_fun)
 
-def vjp(fun:callable,        # The function to differentiate: positional arguments and output are pytrees of floats
+def vjp(fun:Callable,        # The function to differentiate: positional arguments and output are pytrees of floats
         *primals,            # The point at which to differentiate, one value per positional argument of `fun`
         has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "`(fun(*primals), vjp_fun)`, where `vjp_fun(ct)` pulls a cotangent of the output back to a tuple of cotangents of `primals`."
@@ -193,20 +194,24 @@ def _value_and_grad(fun, args, kwargs, argnums, has_aux:bool, name:str):
     return ((value, res[2]) if has_aux else value), grads
 
 # %% ../nbs/02_engine.ipynb #0d26255a
-def value_and_grad(fun:callable,                             # The function to differentiate: it returns one number
+def value_and_grad(fun:Callable,                             # The function to differentiate: it returns one number
                    argnums:'int | Sequence[int] | None'=None, # The positional arguments to differentiate; `None`: all
                    has_aux:bool=False):                      # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
-    "Create a function that evaluates both `fun` and the gradient of `fun`; keyword arguments are not differentiated."
+    """Create a function that evaluates both `fun` and the gradient of `fun` with respect to `argnums`.
+    By default that is every positional argument (JAX's default is 0: write `argnums=0` for JAX's behaviour);
+    keyword arguments are not differentiated."""
     _check_callable(fun, 'value_and_grad')
     @functools.wraps(fun)
     def value_and_grad_fun(*args, **kwargs): return _value_and_grad(fun, args, kwargs, argnums, has_aux, 'value_and_grad')
     value_and_grad_fun.__doc__ = f'Value and gradient of {getattr(fun, "__name__", "fun")}.'
     return value_and_grad_fun
 
-def grad(fun:callable,                             # The function to differentiate: it returns one number
+def grad(fun:Callable,                             # The function to differentiate: it returns one number
          argnums:'int | Sequence[int] | None'=None, # The positional arguments to differentiate; `None`: all
          has_aux:bool=False):                      # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
-    "Create a function that evaluates the gradient of `fun`; keyword arguments are not differentiated."
+    """Create a function that evaluates the gradient of `fun` with respect to `argnums`.
+    By default that is every positional argument (JAX's default is 0: write `argnums=0` for JAX's behaviour);
+    keyword arguments are not differentiated."""
     _check_callable(fun, 'grad')
     @functools.wraps(fun)
     def grad_fun(*args, **kwargs):

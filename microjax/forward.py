@@ -9,7 +9,8 @@ __all__ = ['JVPTracer', 'JVPTrace', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check
 from collections.abc import Sequence
 from .core import Tracer, MainTrace, new_main, bind, central_difference, trace_stack, _check_callable
 from .tree_util import tree_flatten, tree_unflatten, tree_leaves, tree_structure
-from .engine import grad, vjp, _argnums, _flatten_args, _flatten_out, _lower, _substitute
+from .engine import grad, vjp, _argnums, _flatten_args, _flatten_out, _lower, _substitute, _split_aux
+from typing import Callable
 
 # %% ../nbs/06_forward.ipynb #90bd2b9d
 class JVPTracer(Tracer):
@@ -42,7 +43,7 @@ def _tangent(o, main):
     t = o.tangent if isinstance(o, JVPTracer) and o.main is main else None
     return 0.0 if t is None else t
 
-def jvp(fun:callable,    # The function: its arguments and output are pytrees of floats
+def jvp(fun:Callable,    # The function: its arguments and output are pytrees of floats
         primals:tuple,   # The point: one value (a pytree) per positional argument of `fun`
         tangents:tuple): # The direction: the same structure as `primals`
     "`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the direction `tangents`."
@@ -80,8 +81,9 @@ def _assemble(rows, out_def, in_def):
     return tree_unflatten(out_def, [tree_unflatten(in_def, r) for r in rows])
 
 # %% ../nbs/06_forward.ipynb #87d11aaa
-def jacfwd(fun:callable, # The function: its arguments and output are pytrees of floats
-           argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
+def jacfwd(fun:Callable, # The function: its arguments and output are pytrees of floats
+           argnums:'int | Sequence[int]'=0, # An int or a sequence of ints: the positional arguments to differentiate
+           has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "Create a function that evaluates the Jacobian of `fun` by forward mode, one `jvp` per input; keyword arguments pass through."
     _check_callable(fun, 'jacfwd')
     def jacfun(*args, **kwargs):
@@ -90,26 +92,30 @@ def jacfwd(fun:callable, # The function: its arguments and output are pytrees of
         cols = []
         for j in range(len(leaves)):
             out, t = jvp(f, (x,), (tree_unflatten(in_def, _basis(len(leaves), j)),))
+            if has_aux: (out, aux), t = _split_aux(out, 'jacfwd'), t[0]
             cols.append(tree_leaves(t))
         out_def = tree_structure(out)
-        return _assemble([[c[i] for c in cols] for i in range(out_def.num_leaves)], out_def, in_def)
+        jac = _assemble([[c[i] for c in cols] for i in range(out_def.num_leaves)], out_def, in_def)
+        return (jac, aux) if has_aux else jac
     return jacfun
 
-def jacrev(fun:callable, # The function: its arguments and output are pytrees of floats
-           argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
+def jacrev(fun:Callable, # The function: its arguments and output are pytrees of floats
+           argnums:'int | Sequence[int]'=0, # An int or a sequence of ints: the positional arguments to differentiate
+           has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
     "Create a function that evaluates the Jacobian of `fun` by reverse mode, one pullback per output; keyword arguments pass through."
     _check_callable(fun, 'jacrev')
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacrev')
-        out, pullback = vjp(f, x)
+        out, pullback, *aux = vjp(f, x, has_aux=has_aux)
         in_def, (out_leaves, out_def) = tree_structure(x), tree_flatten(out)
         rows = [tree_leaves(pullback(tree_unflatten(out_def, _basis(len(out_leaves), i)))[0])
                 for i in range(len(out_leaves))]
-        return _assemble(rows, out_def, in_def)
+        jac = _assemble(rows, out_def, in_def)
+        return (jac, aux[0]) if has_aux else jac
     return jacfun
 
 # %% ../nbs/06_forward.ipynb #6a55b099
-def hessian(fun:callable, # The function: it returns one number
+def hessian(fun:Callable, # The function: it returns one number
             argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
     "Create a function that evaluates the Hessian of `fun` with respect to `argnums`: `jacfwd(jacrev(fun))`."
     h = jacfwd(jacrev(_check_callable(fun, 'hessian'), argnums), argnums)
@@ -129,7 +135,7 @@ def _partials(fun, args, mode:str) -> list:
     raise ValueError(f"check_grads modes are 'fwd' and 'rev', not {mode!r}.")
 
 # %% ../nbs/06_forward.ipynb #86b8b465
-def check_grads(fun:callable,           # The function to check: its arguments are pytrees of floats, its output a number
+def check_grads(fun:Callable,           # The function to check: its arguments are pytrees of floats, its output a number
                 args:tuple,             # The point: a tuple with one value per positional argument of `fun`
                 order:int=1,            # The highest order of derivative checked
                 modes=('fwd', 'rev'),   # 'fwd' (by `jvp`), 'rev' (by `grad`), or both

@@ -6,7 +6,8 @@
 __all__ = ['f64', 'bool_', 'Lit', 'JaxprTrace', 'Jaxpr', 'stage', 'make_jaxpr', 'draw_jaxpr', 'eval_jaxpr']
 
 # %% ../nbs/12_jaxpr.ipynb #b8a13baf
-import contextlib, gc, math, threading
+import contextlib, gc, inspect, math, threading
+from typing import Callable
 from itertools import compress
 from operator import not_
 from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _is_boolean,
@@ -129,10 +130,12 @@ class Jaxpr:
         names = self.names()
         atom = lambda a: repr(a) if type(a) is Lit else names[a]
         decl = lambda v: f'{names[v]}:{self.types[v]!r}'
-        lines = ['{ lambda ' + ' '.join(map(decl, self.constvars)) + '; ' + ' '.join(map(decl, self.invars)) + '. let']
-        lines += [f'    {decl(o)} = {p.name} {" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
-        lines.append(f'  in ({", ".join(atom(a) for a in self.outvars)}{"," if len(self.outvars) == 1 else ""}) }}')
-        return '\n'.join(lines)
+        head = '{ lambda ' + ' '.join(map(decl, self.constvars)) + '; ' + ' '.join(map(decl, self.invars)) + '. let'
+        eqns = [f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
+        tail = f'in ({", ".join(atom(a) for a in self.outvars)}{"," if len(self.outvars) == 1 else ""}) }}'
+        line = f'{head} {"; ".join(eqns)}{" " if eqns else ""}{tail}'
+        if len(line) <= 80: return line                  # as JAX: on one line when it fits in 80 characters
+        return '\n'.join([head, *(f'    {e}' for e in eqns), f'  {tail}'])
     __repr__ = __str__
 
 # %% ../nbs/12_jaxpr.ipynb #2db30363
@@ -167,18 +170,31 @@ def _check_args(leaves, where:str) -> list:
         out.append(f)
     return out
 
-def _bind_static(fun, args, static_argnums):
-    "`fun` with its static arguments filled in, as a function of the dynamic ones, and those dynamic arguments."
-    if not static_argnums: return fun, list(args)
+def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
+    "`fun` with its static arguments filled in, as a function of the dynamic ones, those dynamic arguments and keywords."
+    kwargs = kwargs or {}
+    static_kw = {k: v for k, v in kwargs.items() if k in static_argnames}
+    if not static_argnums and not static_kw: return fun, list(args), kwargs
     for i in static_argnums:
         if not -len(args) <= i < len(args): raise ValueError(f'static_argnums {i} is out of range for {len(args)} arguments.')
     static = {i % len(args): args[i] for i in static_argnums}
     dyn = [a for i, a in enumerate(args) if i not in static]
-    def f(*d, **kwargs):
+    def f(*d, **kw):
         it = iter(d)
-        return fun(*[static[i] if i in static else next(it) for i in range(len(args))], **kwargs)
+        return fun(*[static[i] if i in static else next(it) for i in range(len(args))], **kw, **static_kw)
     f.__name__ = getattr(fun, '__name__', 'the function')
-    return f, dyn
+    return f, dyn, {k: v for k, v in kwargs.items() if k not in static_kw}
+
+def _static_args(fun, static_argnums, static_argnames) -> tuple:
+    "`(static_argnums, static_argnames, by_name)`, each completed from the other by `fun`'s signature, as JAX does; `by_name`: the positions known from a name."
+    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+    try: params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError): return nums, names, ()      # no signature to read: as given
+    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    by_name = tuple(positional.index(n) for n in names if n in positional and positional.index(n) not in nums)
+    names += tuple(positional[i] for i in nums if 0 <= i < len(positional) and positional[i] not in names)
+    return nums + by_name, names, by_name
 
 # %% ../nbs/12_jaxpr.ipynb #01300bcb
 _gc_lock, _gc_state = threading.Lock(), [0, False]   # blocks pausing the collector now; was it on before them
@@ -207,13 +223,13 @@ def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
             outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]   # a Python bool stays one
         return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
 
-def make_jaxpr(fun:callable,       # The function: its arguments and outputs are pytrees of floats
+def make_jaxpr(fun:Callable,       # The function: its arguments and outputs are pytrees of floats
                static_argnums=()): # An int or a sequence of ints: positional arguments that are not staged (Python values)
     "Create a function that stages `fun` at the structure of its arguments and returns the `Jaxpr`."
     _check_callable(fun, 'make_jaxpr')
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     def make(*args, **kwargs):
-        f, dyn = _bind_static(fun, args, static_argnums)
+        f, dyn, kwargs = _bind_static(fun, args, static_argnums, kwargs)
         leaves, in_tree = tree_flatten((dyn, kwargs))
         _check_args(leaves, 'make_jaxpr')
         return stage(f, in_tree, len(leaves), 'make_jaxpr')

@@ -12,7 +12,9 @@ from .core import (Tracer, select_p, relu_p, add_p, sub_p, mul_p, eq_p, ne_p, lt
                            _numbers_as_is, _check_callable)
 from .engine import vjp
 from .tree_util import tree_flatten, tree_unflatten, tree_structure, typed
-from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static, _gc_paused
+from .jaxpr import (Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static, _gc_paused,
+                            _static_args)
+from typing import Callable
 
 # %% ../nbs/13_jit.ipynb #eeb798b5
 _INFIX = {add_p: '+', sub_p: '-', mul_p: '*', eq_p: '==', ne_p: '!=', lt_p: '<', le_p: '<=', gt_p: '>', ge_p: '>='}
@@ -281,15 +283,19 @@ class _Cache(collections.OrderedDict):
 
 _jitted = weakref.WeakSet()      # every jitted function, for `clear_caches`
 
-def _lookup(fun, name:str, cache:_Cache, static_argnums:tuple, args, kwargs):
+def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     "The cache entry `[jaxpr, code, derivative program]` for a call, staged and compiled on a miss, and the call's leaves."
-    f, dyn = _bind_static(fun, args, static_argnums)
-    leaves, in_tree = tree_flatten((dyn, kwargs))
+    static_argnums, static_argnames, by_name = statics      # a position known by name: static if given by position
+    static_argnums = tuple(i for i in static_argnums if i not in by_name or i < len(args))
+    f, dyn, dyn_kw = _bind_static(fun, args, static_argnums, kwargs, static_argnames)
+    leaves, in_tree = tree_flatten((dyn, dyn_kw))
     leaves = _check_args(leaves, f'jit of `{name}`')
-    key = (in_tree, typed(tuple(args[i] for i in static_argnums)))   # 1 and True are different static values
-    try: hash(key)
+    values = [args[i] for i in static_argnums if -len(args) <= i < len(args)]
+    values += [kwargs[k] for k in sorted(kwargs) if k in static_argnames]
+    key = (in_tree, typed(tuple(values)), tuple(k for k in sorted(kwargs) if k in static_argnames))
+    try: hash(key)                                               # 1 and True are different static values
     except TypeError as e:
-        bad = [args[i] for i in static_argnums if not _hashable(typed(args[i]))]
+        bad = [v for v in values if not _hashable(typed(v))]
         raise TypeError(f'jit of `{name}`: ' + (f'static arguments must be hashable, but got {bad[0]!r}.' if bad
                                                  else str(e))) from None
     entry = cache.get(key)
@@ -305,17 +311,18 @@ def _hashable(x) -> bool:
     except TypeError: return False
 
 # %% ../nbs/13_jit.ipynb #79969cf0
-def jit(fun:callable,        # The function: its arguments and outputs are pytrees of floats
-        static_argnums=()):  # An int or a sequence of ints: positional arguments passed as Python values (hashable)
+def jit(fun:Callable,        # The function: its arguments and outputs are pytrees of floats
+        static_argnums=(),   # An int or a sequence of ints: positional arguments passed as Python values (hashable)
+        static_argnames=()): # A str or a sequence of str: arguments, by name, passed as Python values (hashable)
     "Create a function that stages `fun` once per argument structure and static values, compiles it, and runs the compiled code."
     _check_callable(fun, 'jit')
-    static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    statics = _static_args(fun, static_argnums, static_argnames)
     cache, name = _Cache(CACHE_SIZE), getattr(fun, '__name__', 'the function')
     def jitted(*args, **kwargs):
-        flat = not kwargs and not static_argnums and _numbers_as_is(args)
+        flat = not kwargs and not statics[0] and _numbers_as_is(args)
         entry, leaves = (cache.by_count.get(len(args)), args) if flat else (None, None)
         if entry is None:
-            entry, leaves = _lookup(fun, name, cache, static_argnums, args, kwargs)
+            entry, leaves = _lookup(fun, name, cache, statics, args, kwargs)
             if flat and not entry[0].consts: cache.by_count[len(args)] = entry   # next time: no flattening, no hashing
         jaxpr, code, program = entry
         if jaxpr.consts: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)

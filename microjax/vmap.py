@@ -7,6 +7,7 @@ __all__ = ['batch_rules', 'Batched', 'BatchTracer', 'BatchTrace', 'vmap']
 
 # %% ../nbs/14_vmap.ipynb #146afd62
 import itertools, reprlib
+from typing import Callable
 from .core import (Tracer, MainTrace, Abstract, new_main, bind, _number, _as_float, _concretization_error,
                            _check_callable, _MATH,
                            TracerBoolConversionError)
@@ -137,13 +138,13 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
     return tree_unflatten(treedef, res)
 
 # %% ../nbs/14_vmap.ipynb #67b41fa3
-def vmap(fun:callable,     # A function of one example: its arguments and outputs are pytrees of numbers
+def vmap(fun:Callable,     # A function of one example: its arguments and outputs are pytrees of numbers
          in_axes=0,        # 0 or None, for all arguments, or one per argument (a tuple), or pytree prefixes of them
          out_axes=0,       # 0 or None for the output, or a pytree prefix of it
          axis_size:int=None): # The batch size, needed when no argument is batched
     "Create a function that maps `fun` over batches (lists of numbers) at the leaves of the arguments that `in_axes` maps."
     _check_callable(fun, 'vmap')
-    def batched(*args):
+    def batched(*args, **kwargs):            # keyword arguments pass through unbatched, as in JAX
         axes = tuple(in_axes) if type(in_axes) in (list, tuple) else (in_axes,) * len(args)
         if len(axes) != len(args):
             raise ValueError(f'vmap: in_axes has {len(axes)} entries, but {len(args)} arguments were given.')
@@ -152,7 +153,7 @@ def vmap(fun:callable,     # A function of one example: its arguments and output
             sizes = []
             ins = [_batch_in(a, ax, f'argument {i}', main, sizes) for i, (a, ax) in enumerate(zip(args, axes))]
             size = _batch_size(sizes, axis_size)
-            out = fun(*ins)
+            out = fun(*ins, **kwargs)
         return _batch_out(out, out_axes, main, size)
     batched.__name__ = f'vmap_{getattr(fun, "__name__", "fun")}'
     return batched
