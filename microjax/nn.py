@@ -14,7 +14,7 @@ from .engine import stop_gradient
 from .primitives import exp, tanh, sigmoid, erf, maximum
 from .tree_util import register_dataclass
 
-# %% ../nbs/08_nn.ipynb #19fda2d3
+# %% ../nbs/08_nn.ipynb #f538a47b
 _all_ = ['relu', 'sigmoid']          # jax.nn's names that come from other chapters
 
 # %% ../nbs/08_nn.ipynb #434c3337
@@ -181,7 +181,7 @@ def accuracy(model, # A callable model
     "The fraction of samples `X` whose score has the sign of their label in `y`."
     return sum((yi > 0) == (model(xi) > 0) for xi, yi in zip(X, y)) / len(y)
 
-# %% ../nbs/08_nn.ipynb #24521fc3
+# %% ../nbs/08_nn.ipynb #3cc54813
 def _softplus(x): return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
 softplus_p = Primitive('softplus', _softplus, (lambda out, x: sigmoid(x),))
 
@@ -203,7 +203,7 @@ def gelu(x, # A number or a traced value
     if approximate: return 0.5 * x * (1.0 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
 
-# %% ../nbs/08_nn.ipynb #04e91b09
+# %% ../nbs/08_nn.ipynb #7fb376e9
 def _shift(xs):
     "The largest of `xs`, as a constant for the derivatives, or 0.0 if it is infinite (JAX's stable shift)."
     m = stop_gradient(functools.reduce(maximum, xs))

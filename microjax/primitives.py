@@ -65,7 +65,7 @@ def sqrt(x:float): # A number or a traced value
     "The square root of `x` (`nan` below 0)."
     return sqrt_p(x)
 
-# %% ../nbs/07_primitives.ipynb #cb587176
+# %% ../nbs/07_primitives.ipynb #27ed3f6f
 def _log1p(x): return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
 def _expm1(x):
     try: return math.expm1(x)
@@ -81,7 +81,7 @@ arctan2_p = Primitive('arctan2', math.atan2, (lambda out, y, x: _div(x, x * x + 
 erf_p = Primitive('erf', math.erf, (lambda out, x: 2.0 / math.sqrt(math.pi) * exp(-x * x),))
 pi = math.pi
 
-# %% ../nbs/07_primitives.ipynb #ee466ae0
+# %% ../nbs/07_primitives.ipynb #789dcfb6
 def log1p(x:float): # A number or a traced value
     "`log(1 + x)`, accurate for small `x` (`-inf` at -1, `nan` below)."
     return log1p_p(x)
@@ -107,7 +107,7 @@ def erf(x:float): # A number or a traced value
     "The error function `2/sqrt(pi) * integral of exp(-t**2) from 0 to x`."
     return erf_p(x)
 
-# %% ../nbs/07_primitives.ipynb #9852a1f5
+# %% ../nbs/07_primitives.ipynb #dca4a353
 def _sign(x): return math.nan if x != x else (x if x == 0 else math.copysign(1.0, x))
 def _max(x, y): return math.nan if x != x or y != y else (x if x >= y else y)
 def _min(x, y): return math.nan if x != x or y != y else (x if x <= y else y)

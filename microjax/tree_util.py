@@ -180,12 +180,12 @@ def register_dataclass(nodetype:type,     # A dataclass
     def unflatten(aux, children): return nodetype(**dict(zip(data_fields, children)), **dict(zip(meta_fields, aux)))
     return register_pytree_node(nodetype, flatten, unflatten)
 
-# %% ../nbs/04_tree_util.ipynb #6fd776a3
+# %% ../nbs/04_tree_util.ipynb #3ac070ea
 def register_pytree_node_class(cls:type): # A class with `tree_flatten` and a classmethod `tree_unflatten`
     "Register `cls` as a pytree node by its own `tree_flatten` and `tree_unflatten`; returns `cls` (a decorator)."
     return register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
 
-# %% ../nbs/04_tree_util.ipynb #fe2de331
+# %% ../nbs/04_tree_util.ipynb #6d57038d
 tree = types.ModuleType('microjax.tree', "JAX's `jax.tree` spellings: `map`, `leaves`, `structure`, `flatten`, ...")
 for _name, _f in [('map', tree_map), ('leaves', tree_leaves), ('structure', tree_structure),
                   ('flatten', tree_flatten), ('unflatten', tree_unflatten), ('reduce', tree_reduce)]:
