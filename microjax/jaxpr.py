@@ -192,6 +192,11 @@ def _static_args(fun, static_argnums, static_argnames) -> tuple:
     try: params = list(inspect.signature(fun).parameters.values())
     except (TypeError, ValueError): return nums, names, ()      # no signature to read: as given
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    named = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    unknown = [n for n in names if n not in named]
+    if unknown and not any(p.kind == p.VAR_KEYWORD for p in params):
+        raise ValueError(f"static_argnames {unknown} are not parameters of `{getattr(fun, '__name__', fun)}`, which "
+                         f"takes {named}: name one of those.")
     by_name = tuple(positional.index(n) for n in names if n in positional and positional.index(n) not in nums)
     names += tuple(positional[i] for i in nums if 0 <= i < len(positional) and positional[i] not in names)
     return nums + by_name, names, by_name
