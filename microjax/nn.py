@@ -204,29 +204,32 @@ def gelu(x, # A number or a traced value
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
 
 # %% ../nbs/08_nn.ipynb #7fb376e9
-def _shift(xs):
-    "The largest of `xs`, as a constant for the derivatives, or 0.0 if it is infinite (JAX's stable shift)."
-    m = stop_gradient(functools.reduce(maximum, xs))
-    return where(abs(m) < math.inf, m, 0.0)
+def _max(xs):
+    "The largest of `xs`, as a constant for the derivatives (the shift cancels)."
+    return stop_gradient(functools.reduce(maximum, xs))
 
 def logsumexp(xs): # A non-empty list of numbers or traced values
     "`log(sum(exp(x) for x in xs))`, without overflow: the largest `x` is taken out first."
-    m = _shift(xs)
+    m = _max(xs)
+    m = where(abs(m) < math.inf, m, 0.0)        # JAX's rule: an infinite maximum shifts by 0
     return m + log(sum(exp(x - m) for x in xs))
 
 def softmax(xs): # A non-empty list of numbers or traced values
     "The list `exp(x) / sum(exp(x))` over `xs`: positive, summing to 1."
-    m = _shift(xs)
+    m = _max(xs)
     es = [exp(x - m) for x in xs]
     total = sum(es)
     return [e / total for e in es]
 
 def log_softmax(xs): # A non-empty list of numbers or traced values
-    "The list `x - logsumexp(xs)` over `xs`, the logarithms of `softmax(xs)`, computed without taking their `log`."
-    lse = logsumexp(xs)
-    return [x - lse for x in xs]
+    "The list `log(softmax(xs))`, computed as `x - max - log(sum(exp(x - max)))`, without a `log` of a ratio."
+    m = _max(xs)
+    shifted = [x - m for x in xs]
+    lse = log(sum(exp(s) for s in shifted))
+    return [s - lse for s in shifted]
 
 def one_hot(x, # An int, or a number holding one (a traced value too)
             num_classes:int): # The length of the list
     "The list of `num_classes` floats that is 1.0 at position `x` and 0.0 elsewhere."
     return [where(x == k, 1.0, 0.0) for k in range(num_classes)]
+

@@ -118,6 +118,20 @@ def test_logsumexp_stable_and_infinite():
     assert mj.logsumexp([-math.inf, -math.inf]) == -math.inf                  # JAX: -inf, no nan
     assert mj.logsumexp([math.inf, 1.0]) == math.inf
 
+def test_softmax_of_infinite_scores_as_jax():
+    "JAX 0.10.2: a +inf score makes softmax and log_softmax all nan; a -inf score has probability 0 (log: -inf)."
+    inf = math.inf
+    for f in (mj.softmax, mj.log_softmax):
+        g = lambda a, b: f([a, b])
+        for h in (g, mj.jit(g)):
+            assert all(map(math.isnan, h(inf, 1.0))), f
+        (first, second) = mj.vmap(g)([inf, -inf], [1.0, 1.0])     # a list per component, a batch in each
+        assert math.isnan(first[0]) and first[1] in (0.0, -inf) and second[1] in (1.0, 0.0), f
+    for h in (lambda a, b: mj.softmax([a, b]), mj.jit(lambda a, b: mj.softmax([a, b]))):
+        assert h(-inf, 1.0) == [0.0, 1.0]
+    assert mj.log_softmax([-inf, 1.0]) == [-inf, 0.0]
+    assert mj.grad(lambda a, b: mj.log_softmax([a, b])[1], argnums=(0, 1))(-inf, 1.0) == (0.0, 0.0)
+
 def test_one_hot():
     assert mj.one_hot(2, 4) == [0.0, 0.0, 1.0, 0.0]
     assert mj.one_hot(5, 3) == [0.0, 0.0, 0.0]                                # out of range: all zeros, as in JAX
