@@ -22,5 +22,6 @@ html_show_sourcelink = False
 html_favicon = 'favicon.svg'
 html_context = {'default_mode': 'auto'}   # without it the theme's script logs "invalid theme mode" on first visit
 nb_merge_streams = True                   # one box for all that a cell prints
+nb_render_markdown_format = 'myst'      # a cell's Markdown output (a table built from data) renders as the prose does
 html_static_path = ['_static']
 html_css_files = ['book.css']             # wider articles, and long code lines wrapped rather than cut off
