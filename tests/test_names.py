@@ -221,3 +221,12 @@ def test_short_jaxprs_print_on_one_line_as_jax_does():
         '{ lambda ; a:f64[]. let b:f64[] = sin a; c:f64[] = mul b 2.0:f64[] in (c,) }'
     long = str(mj.make_jaxpr(lambda x, y: mj.maximum(x, y) + mj.arctan2(x, y))(1.0, 2.0))
     assert long.count('\n') == 4 and all(len(l) <= 80 for l in long.splitlines())
+
+def test_help_shows_the_package_and_the_argnums_default():
+    import inspect, pydoc, typing
+    assert mj.__doc__ and 'JAX' in mj.__doc__                              # not None: the docstring comes first
+    assert mj.__doc__.split()[0] in pydoc.render_doc(mj, renderer=pydoc.plaintext)
+    for f in (mj.grad, mj.value_and_grad):
+        assert "JAX's default is 0" in f.__doc__ and 'argnums=0' in f.__doc__
+    for f in (mj.grad, mj.value_and_grad, mj.vjp, mj.jvp, mj.jacfwd, mj.jacrev, mj.hessian, mj.jit, mj.vmap):
+        assert inspect.signature(f).parameters['fun'].annotation in (typing.Callable, 'Callable'), f.__name__
