@@ -24,7 +24,6 @@ from .vmap import vmap
 from .nn import softplus, log_sigmoid, silu, gelu, softmax, log_softmax, logsumexp, one_hot
 from .tree_util import tree
 from . import tree_util, nn, optimizers
-from . import fast      # installs the fast operators of the chapter 'Making it fast'
 
 # %% ../nbs/16_api.ipynb #a1000005
 _all_ = ['Primitive', 'Tracer', 'ConcretizationTypeError', 'UnexpectedTracerError', 'TracerBoolConversionError',

@@ -22,6 +22,7 @@ class JVPTracer(Tracer):
 class JVPTrace(MainTrace):
     "A forward-mode level: tracers carry tangents, and nothing is recorded."
     __slots__ = ()
+    tracer_type = JVPTracer
     def new_input(self, x, tangent=1.0):
         "A tracer for the input `x` with direction `tangent`."
         return JVPTracer(x, self, tangent)

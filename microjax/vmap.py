@@ -51,6 +51,7 @@ batch_rules = {}     # primitive -> rule(prim, args, main) -> (outputs, plain); 
 class BatchTrace(MainTrace):
     "A batching level: every primitive is applied element by element."
     __slots__ = ('fun_name',)
+    tracer_type = BatchTracer
     def __init__(self, level:int): super().__init__(level); self.fun_name = 'the function'
     def new_batch(self, vals) -> BatchTracer:
         "A tracer for a batch: the list `vals`, one value per element."

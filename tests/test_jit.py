@@ -155,7 +155,7 @@ def test_escaped_tape_tracer_over_a_staged_primal_raises(use):
     leaked = []
     step = jit(value_and_grad(lambda x: leaked.append(x) or x * x))
     assert step(3.0) == (9.0, 6.0)
-    assert type(leaked[0].primal).__name__ == 'JaxprTraceTracer'
+    assert type(leaked[0].primal).__name__ == 'JaxprTracer'
     with pytest.raises(UnexpectedTracerError, match='after the transformation that made it had finished'): use(leaked[0])
     assert trace_stack() == () and step(2.0) == (4.0, 4.0)
 
