@@ -19,8 +19,8 @@ from .forward import jvp, jacfwd, jacrev, hessian, check_grads
 from .primitives import (exp, sin, cos, tanh, sigmoid, sqrt, log1p, expm1, tan, arctan, arctan2, erf, pi,
                                  sign, maximum, minimum, clip)
 from .jaxpr import make_jaxpr, eval_jaxpr
-from .jit import jit, clear_caches
-from .vmap import vmap
+from .compiler import jit, clear_caches
+from .batching import vmap
 from .nn import softplus, log_sigmoid, silu, gelu, softmax, log_softmax, logsumexp, one_hot
 from .tree_util import tree
 from . import tree_util, nn, optimizers

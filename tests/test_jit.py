@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from helpers import assert_close, MjOps
 from test_properties import exprs, evaluate, second_order_reference
 from microjax import grad, value_and_grad, jvp, vjp, jit, make_jaxpr, eval_jaxpr, where, relu
-from microjax.jit import compile_jaxpr, to_python, _statements, _alive
+from microjax.compiler import compile_jaxpr, to_python, _statements, _alive
 from microjax.core import TracerBoolConversionError, ConcretizationTypeError, UnexpectedTracerError, trace_stack
 
 def same(a, b, what):

@@ -191,7 +191,7 @@ def test_static_values_of_different_types_are_different_entries():
     with pytest.raises(TypeError, match='static arguments must be hashable'): f(1.0, [1])
 
 def test_cache_is_bounded_and_can_be_cleared():
-    from microjax.jit import CACHE_SIZE, clear_caches
+    from microjax.compiler import CACHE_SIZE, clear_caches
     f = jit(lambda x, s: x * s, static_argnums=1)
     for s in range(CACHE_SIZE + 10): assert f(2.0, s) == 2.0 * s
     assert len(f._cache) == CACHE_SIZE
@@ -255,7 +255,7 @@ def test_the_code_generator_decides_by_the_primitive_not_its_name():
     assert jit(lambda x: fake_add(x, 4.0))(2.0) == 8.0 == fake_add(2.0, 4.0)
     evil = Primitive('__import__("os").getpid()', lambda x: x + 1.0, (lambda out, x: 1.0,))
     assert jit(lambda x: evil(x))(1.0) == 2.0
-    from microjax.jit import to_python
+    from microjax.compiler import to_python
     src, ns = to_python(make_jaxpr(lambda x: evil(x) * fake_add(x, x))(1.0))
     assert 'import' not in src and 'getpid' not in src, src
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st, assume, HealthCheck
 from helpers import torch_derivatives, assert_close, MjOps
 from test_properties import exprs, evaluate
 from microjax import grad, value_and_grad, jvp, vjp, jit, make_jaxpr, where, relu, abs as mj_abs
-from microjax.vmap import vmap
+from microjax.batching import vmap
 from microjax.core import TracerBoolConversionError, ConcretizationTypeError, trace_stack
 import microjax.primitives as mp
 import microjax.core as core

@@ -20,8 +20,8 @@ from sklearn.datasets import make_moons
 from micrograd.engine import Value
 from micrograd.nn import MLP as MgMLP
 from microjax.engine import value_and_grad, grad
-from microjax.jit import jit
-from microjax.vmap import vmap
+from microjax.compiler import jit
+from microjax.batching import vmap
 from microjax.core import relu
 from microjax.nn import MLP, svm_loss
 from microjax.primitives import exp, sigmoid
@@ -154,7 +154,7 @@ import json, statistics, sys, time
 sys.path.insert(0, sys.argv[2])
 from sklearn.datasets import make_moons
 from microjax.engine import value_and_grad
-from microjax.jit import jit
+from microjax.compiler import jit
 from microjax.nn import MLP, svm_loss
 from handwritten import handwritten
 n = int(sys.argv[1]); X, y = make_moons(n_samples=n, noise=0.1, random_state=1); X, y = X.tolist(), (2 * y - 1).tolist()
