@@ -1,16 +1,21 @@
 # The book's commands. Set up first with: pip install -e ".[dev]"
-.PHONY: test test-nbs test-py bench export clean readme docs check lab
+.PHONY: help test test-nbs test-py bench export clean readme docs check lab
+
+help:                           ## this list of the book's commands
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:[^#]*## /\t/' | expand -t 16
 
 test: test-nbs test-py          ## the whole test suite
 
 test-nbs:                       ## the notebooks' own test cells
+	@echo "== the notebooks' own cells (nbdev_test, about half a minute on 2 cores)"
 	nbdev_test
 
 test-py:                        ## tests/: PyTorch as the reference, property tests, the original's tests
+	@echo "== tests/ (pytest on 2 workers, about a minute and a half; a dot per test)"
 	python -m pytest -q -n 2 tests
 
-bench:                          ## microjax against micrograd and plain floats
-	python tools/bench.py
+bench:                          ## microjax against micrograd and plain floats (about 90 s)
+	python -u tools/bench.py
 
 export:                         ## notebooks -> microjax/
 	nbdev_export

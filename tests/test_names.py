@@ -230,3 +230,9 @@ def test_help_shows_the_package_and_the_argnums_default():
         assert "JAX's default is 0" in f.__doc__ and 'argnums=0' in f.__doc__
     for f in (mj.grad, mj.value_and_grad, mj.vjp, mj.jvp, mj.jacfwd, mj.jacrev, mj.hessian, mj.jit, mj.vmap):
         assert inspect.signature(f).parameters['fun'].annotation in (typing.Callable, 'Callable'), f.__name__
+
+def test_python_dash_m_microjax_is_a_smoke_check():
+    import subprocess, sys
+    run = subprocess.run([sys.executable, '-m', 'microjax'], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f'microjax {mj.__version__}') and 'all agree' in run.stdout
