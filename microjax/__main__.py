@@ -10,7 +10,8 @@ import math, sys
 import microjax as mj
 
 def _main() -> int:
-    "Print microjax's version and check d/dx x sin x, taken seven ways, against its closed form."
+    """Print microjax's version and check d/dx x sin x, taken seven ways, against its
+    closed form."""
     f, x = (lambda x: x * mj.sin(x)), 0.7
     exact = math.sin(x) + x * math.cos(x)
     ways = {'grad': mj.grad(f)(x), 'jit(grad)': mj.jit(mj.grad(f))(x),

@@ -15,13 +15,15 @@ from .tree_util import tree_flatten, tree_unflatten, _node
 
 # %% ../nbs/15_vmap.ipynb #59b1cc72
 class Batched(Abstract):
-    "The `primal` of a batched value: there is no one number, since its elements may disagree."
+    """The `primal` of a batched value: there is no one number, since its elements may
+    disagree."""
     __slots__ = ('size',)
     def __init__(self, size:int): super().__init__('f64'); self.size = size
     def __repr__(self): return f'batch of {self.size}'
 
     def error(self, t, why:str, main):
-        "The error for asking one value of the batched `t` (for `why`): name the function and say what to do."
+        """The error for asking one value of the batched `t` (for `why`): name the
+        function and say what to do."""
         fix = _MATH if why == 'float' else ('Write the choice with `microjax.where(condition, x, y)`, which '
                                             'chooses element by element')
         return _concretization_error(why,
@@ -29,7 +31,8 @@ class Batched(Abstract):
             f'values, which may disagree. {fix}, or pass the argument it depends on unbatched (`in_axes=None`).')
 
 class BatchTracer(Tracer):
-    "A value at a batching level: one value per batch element (`vals`, one level down); `plain` if they are all numbers."
+    """A value at a batching level: one value per batch element (`vals`, one level
+    down); `plain` if they are all numbers."""
     __slots__ = ('vals', 'plain')
     def __init__(self, vals:list, main, plain:bool=False):
         self.vals, self.main, self.idx, self.primal, self.plain = vals, main, None, Batched(len(vals)), plain
@@ -37,16 +40,21 @@ class BatchTracer(Tracer):
 
 # %% ../nbs/15_vmap.ipynb #4205d8ad
 def _elementwise(prim, args, main):
-    "The batching rule of an elementwise primitive: `prim` on each element, with unbatched operands as they are."
+    """The batching rule of an elementwise primitive: `prim` on each element, with
+    unbatched operands as they are."""
     cols, plain = [], True
     for a in args:
         if type(a) is BatchTracer and a.main is main: cols.append(a.vals); plain = plain and a.plain
-        elif isinstance(a, Tracer): cols.append(itertools.repeat(a)); plain = False    # a lower level's value
+        # a lower level's value
+        elif isinstance(a, Tracer): cols.append(itertools.repeat(a)); plain = False
         else: cols.append(itertools.repeat(_as_float(a, prim)))
-    if plain: return list(map(prim.impl, *cols)), True           # numbers only: what `bind` would do, without it
-    return list(map(bind, itertools.repeat(prim), *cols)), False  # zip-like: as long as the batched operands
+    # numbers only: what `bind` would do, without it
+    if plain: return list(map(prim.impl, *cols)), True
+    # zip-like: as long as the batched operands
+    return list(map(bind, itertools.repeat(prim), *cols)), False
 
-batch_rules = {}     # primitive -> rule(prim, args, main) -> (outputs, plain); the others use `_elementwise`
+# primitive -> rule(prim, args, main) -> (outputs, plain); the others use `_elementwise`
+batch_rules = {}
 
 class BatchTrace(MainTrace):
     "A batching level: every primitive is applied element by element."
@@ -72,7 +80,8 @@ def _check_axis(a, where:str):
 def _is_batch(x) -> bool: return type(x) in (list, tuple) and len(x) > 0 and all(_number(e) is not None for e in x)
 
 def _children(x, axis, where:str):
-    "The children of the node `x` with their `where`s, and the function that rebuilds it; `axis` a prefix or 0."
+    """The children of the node `x` with their `where`s, and the function that rebuilds
+    it; `axis` a prefix or 0."""
     entry = _node(type(x))
     children, aux = entry[0](x)
     keys = list(aux) if isinstance(x, dict) else range(len(children))
@@ -85,11 +94,13 @@ def _children(x, axis, where:str):
 
 # %% ../nbs/15_vmap.ipynb #4989ab09
 def _batch_in(x, axis, where:str, main, sizes:list):
-    "`x` with each batch that `axis` (0, None or a pytree prefix) maps over replaced by a `BatchTracer` of `main`."
+    """`x` with each batch that `axis` (0, None or a pytree prefix) maps over replaced
+    by a `BatchTracer` of `main`."""
     if axis is None: return x
     if _node(type(axis)) is None:
         _check_axis(axis, f'in_axes for {where}')
-        if getattr(x, 'ndim', None) == 1 and hasattr(x, 'tolist'): x = x.tolist()   # a 1-d numpy array is a batch too
+        # a 1-d numpy array is a batch too
+        if getattr(x, 'ndim', None) == 1 and hasattr(x, 'tolist'): x = x.tolist()
         if _is_batch(x):
             sizes.append((len(x), where))
             return main.new_batch([_number(e) for e in x])
@@ -104,7 +115,8 @@ def _batch_in(x, axis, where:str, main, sizes:list):
     return rebuild([_batch_in(c, a, w, main, sizes) for c, a, w in children])
 
 def _batch_size(sizes:list, axis_size) -> int:
-    "The one size of all batches (and `axis_size`, if given), or a `ValueError` naming them."
+    """The one size of all batches (and `axis_size`, if given), or a `ValueError` naming
+    them."""
     if axis_size is not None and (type(axis_size) is not int or axis_size < 1):
         raise ValueError(f'vmap: axis_size must be a positive int, but got {axis_size!r}.')
     found = {n for n, _ in sizes} | ({axis_size} if axis_size is not None else set())
@@ -116,7 +128,8 @@ def _batch_size(sizes:list, axis_size) -> int:
 
 # %% ../nbs/15_vmap.ipynb #f6755318
 def _batch_out(out, axis, main, size:int, where:str='the output'):
-    "The batched function's output: each leaf of `out` as the list over the batch (`axis` 0) or one value (None)."
+    """The batched function's output: each leaf of `out` as the list over the batch
+    (`axis` 0) or one value (None)."""
     if axis is not None and _node(type(axis)) is not None:
         if type(axis) is not type(out):
             raise ValueError(f'vmap: out_axes for {where} is a {type(axis).__name__}, but it is a {type(out).__name__}.')
@@ -139,13 +152,18 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
     return tree_unflatten(treedef, res)
 
 # %% ../nbs/15_vmap.ipynb #67b41fa3
-def vmap(fun:Callable,     # A function of one example: its arguments and outputs are pytrees of numbers
-         in_axes=0,        # 0 or None, for all arguments, or one per argument (a tuple), or pytree prefixes of them
+# A function of one example: its arguments and outputs are pytrees of numbers
+def vmap(fun:Callable,
+         # 0 or None, for all arguments, or one per argument (a tuple), or pytree
+         # prefixes of them
+         in_axes=0,
          out_axes=0,       # 0 or None for the output, or a pytree prefix of it
          axis_size:int=None): # The batch size, needed when no argument is batched
-    "Create a function that maps `fun` over batches (lists of numbers) at the leaves of the arguments that `in_axes` maps."
+    """Create a function that maps `fun` over batches (lists of numbers) at the leaves
+    of the arguments that `in_axes` maps."""
     _check_callable(fun, 'vmap')
-    def batched(*args, **kwargs):            # keyword arguments pass through unbatched, as in JAX
+    # keyword arguments pass through unbatched, as in JAX
+    def batched(*args, **kwargs):
         axes = tuple(in_axes) if type(in_axes) in (list, tuple) else (in_axes,) * len(args)
         if len(axes) != len(args):
             raise ValueError(f'vmap: in_axes has {len(axes)} entries, but {len(args)} arguments were given.')

@@ -17,7 +17,8 @@ from typing import Callable
 
 # %% ../nbs/13_jit.ipynb #dd2d07b3
 def _tape_of(leaves):
-    "The trace of the tracers among `leaves` if they are all plain `Tracer`s with float primals at one level and the rest floats, else `None`."
+    """The trace of the tracers among `leaves` if they are all plain `Tracer`s with
+    float primals at one level and the rest floats, else `None`."""
     m = None
     for x in leaves:
         if type(x) is Tracer:
@@ -29,16 +30,19 @@ def _tape_of(leaves):
 def _all_floats(jaxpr:Jaxpr) -> bool: return all(type(v) is not int or jaxpr.types[v] is f64 for v in jaxpr.outvars)
 
 def _partials_program(jaxpr:Jaxpr):
-    "`jaxpr`'s one output and its gradient, as one compiled function of its inputs (`None` if the output is not a float)."
+    """`jaxpr`'s one output and its gradient, as one compiled function of its inputs
+    (`None` if the output is not a float)."""
     if not _all_floats(jaxpr): return None
     n = len(jaxpr.invars)
-    def output_and_gradient(*xs):                     # compiled: a flat tuple, the output then the gradient
+    # compiled: a flat tuple, the output then the gradient
+    def output_and_gradient(*xs):
         out, pullback = vjp(lambda *a: eval_jaxpr(jaxpr, [], *a)[0], *xs)
         return out, pullback(1.0)
     return compile_jaxpr(stage(output_and_gradient, tree_structure(([0.0] * n, {})), n), 'partials')
 
 def _pullback_program(jaxpr:Jaxpr):
-    "The pullback of `jaxpr`, staged and compiled: a function of its inputs and one cotangent per output (`None` if an output is not a float)."
+    """The pullback of `jaxpr`, staged and compiled: a function of its inputs and one
+    cotangent per output (`None` if an output is not a float)."""
     if not _all_floats(jaxpr): return None
     n, n_out = len(jaxpr.invars), len(jaxpr.outvars)
     def pullback(*xs_cts):
@@ -48,43 +52,52 @@ def _pullback_program(jaxpr:Jaxpr):
 
 # %% ../nbs/13_jit.ipynb #a30eb5c2
 def _on_tape(program, main, leaves) -> list:
-    "The output of a jitted call of one output on tracers of `main`: `program` run on the primals, one node of partials."
+    """The output of a jitted call of one output on tracers of `main`: `program` run on
+    the primals, one node of partials."""
     out, *grads = program(*[x.primal if type(x) is Tracer else x for x in leaves])
     tape = main.tape
     tape.append(tuple(chain.from_iterable((x.idx, g) for x, g in zip(leaves, grads) if type(x) is Tracer)))
     return [Tracer(out, main, len(tape) - 1)]
 
 class _Call:
-    "The backward step of a jitted call with several outputs: one run of its pullback program for all of them."
+    """The backward step of a jitted call with several outputs: one run of its pullback
+    program for all of them."""
     def __init__(self, pullback, first:int, n_out:int, leaves):
-        self.pullback, self.first, self.n_out = pullback, first, n_out      # (staged, compiled); the outputs' nodes
+        # (staged, compiled); the outputs' nodes
+        self.pullback, self.first, self.n_out = pullback, first, n_out
         self.primals = [x.primal if type(x) is Tracer else x for x in leaves]
         self.ins = [(k, x.idx) for k, x in enumerate(leaves) if type(x) is Tracer]
     def __call__(self, cts):
-        "Pull the outputs' cotangents back into `cts`, then clear theirs: the sweep reaches this step once per call."
+        """Pull the outputs' cotangents back into `cts`, then clear theirs: the sweep
+        reaches this step once per call."""
         a, b = self.first, self.first + self.n_out
         out_cts = [0.0 if c is None else c for c in cts[a:b]]
         cts[a:b] = [None] * self.n_out
         staged, compiled = self.pullback
         if all(type(c) is float for c in out_cts): in_cts = compiled(*self.primals, *out_cts)
-        else: in_cts = eval_jaxpr(staged, [], *self.primals, *out_cts)   # cotangents traced: differentiable
+        # cotangents traced: differentiable
+        else: in_cts = eval_jaxpr(staged, [], *self.primals, *out_cts)
         for k, i in self.ins:
             c = cts[i]
             cts[i] = in_cts[k] if c is None else c + in_cts[k]
 
 def _call_on_tape(pullback, outs, main, leaves) -> list:
-    "The outputs `outs` of a jitted call on tracers of `main`, each a node that is the same `_Call` step."
+    """The outputs `outs` of a jitted call on tracers of `main`, each a node that is the
+    same `_Call` step."""
     tape, first = main.tape, len(main.tape)
     step = (_Call(pullback, first, len(outs), leaves),)
     tape.extend([step] * len(outs))
     return [Tracer(o, main, first + j) for j, o in enumerate(outs)]
 
 # %% ../nbs/13_jit.ipynb #3cf347d0
-_FLOAT = {float}                 # the types of a call that runs the compiled code directly
-CACHE_SIZE = 64                  # compiled programs kept per jitted function, the least recently used dropped first
+# the types of a call that runs the compiled code directly
+_FLOAT = {float}
+# compiled programs kept per jitted function, the least recently used dropped first
+CACHE_SIZE = 64
 
 class _Cache(collections.OrderedDict):
-    "A jitted function's cache: entries by key, most recently used last, and the entries of calls of floats by count."
+    """A jitted function's cache: entries by key, most recently used last, and the
+    entries of calls of floats by count."""
     def __init__(self, size:int): super().__init__(); self.size, self.by_count = size, {}
     def clear(self):
         "Drop every compiled program (JAX's `clear_cache`)."
@@ -97,8 +110,10 @@ class _Cache(collections.OrderedDict):
 _jitted = weakref.WeakSet()      # every jitted function, for `clear_caches`
 
 def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
-    "The cache entry `[jaxpr, code, derivative program]` for a call, staged and compiled on a miss, and the call's leaves."
-    static_argnums, static_argnames, by_name = statics      # a position known by name: static if given by position
+    """The cache entry `[jaxpr, code, derivative program]` for a call, staged and
+    compiled on a miss, and the call's leaves."""
+    # a position known by name: static if given by position
+    static_argnums, static_argnames, by_name = statics
     static_argnums = tuple(i for i in static_argnums if i not in by_name or i < len(args))
     f, dyn, dyn_kw = _bind_static(fun, args, static_argnums, kwargs, static_argnames)
     leaves, in_tree = tree_flatten((dyn, dyn_kw))
@@ -106,7 +121,8 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     values = [args[i] for i in static_argnums if -len(args) <= i < len(args)]
     values += [kwargs[k] for k in sorted(kwargs) if k in static_argnames]
     key = (in_tree, typed(tuple(values)), tuple(k for k in sorted(kwargs) if k in static_argnames))
-    try: hash(key)                                               # 1 and True are different static values
+    # 1 and True are different static values
+    try: hash(key)
     except TypeError as e:
         bad = [v for v in values if not _hashable(typed(v))]
         raise TypeError(f'jit of `{name}`: ' + (f'static arguments must be hashable, but got {bad[0]!r}.' if bad
@@ -116,7 +132,8 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     else:
         jaxpr = stage(f, in_tree, len(leaves))
         entry = [jaxpr, compile_jaxpr(jaxpr, 'jitted'), None]
-        if not jaxpr.consts: cache.add(key, entry)    # a constant is an outer call's tracer: this call's only
+        # a constant is an outer call's tracer: this call's only
+        if not jaxpr.consts: cache.add(key, entry)
     return entry, leaves
 
 def _hashable(x) -> bool:
@@ -124,10 +141,16 @@ def _hashable(x) -> bool:
     except TypeError: return False
 
 # %% ../nbs/13_jit.ipynb #ddb0e7ec
-def jit(fun:Callable,        # The function: its arguments and outputs are pytrees of floats
-        static_argnums=(),   # An int or a sequence of ints: positional arguments passed as Python values (hashable)
-        static_argnames=()): # A str or a sequence of str: arguments, by name, passed as Python values (hashable)
-    "Create a function that stages `fun` once per argument structure and static values, compiles it, and runs the compiled code."
+# The function: its arguments and outputs are pytrees of floats
+def jit(fun:Callable,
+        # An int or a sequence of ints: positional arguments passed as Python values
+        # (hashable)
+        static_argnums=(),
+        # A str or a sequence of str: arguments, by name, passed as Python values
+        # (hashable)
+        static_argnames=()):
+    """Create a function that stages `fun` once per argument structure and static
+    values, compiles it, and runs the compiled code."""
     _check_callable(fun, 'jit')
     statics = _static_args(fun, static_argnums, static_argnames)
     cache, name = _Cache(CACHE_SIZE), getattr(fun, '__name__', 'the function')
@@ -136,7 +159,8 @@ def jit(fun:Callable,        # The function: its arguments and outputs are pytre
         entry, leaves = (cache.by_count.get(len(args)), args) if flat else (None, None)
         if entry is None:
             entry, leaves = _lookup(fun, name, cache, statics, args, kwargs)
-            if flat and not entry[0].consts: cache.by_count[len(args)] = entry   # next time: no flattening, no hashing
+            # next time: no flattening, no hashing
+            if flat and not entry[0].consts: cache.by_count[len(args)] = entry
         jaxpr, code, program = entry
         if jaxpr.consts: outs = eval_jaxpr(jaxpr, jaxpr.consts, *leaves)
         elif set(map(type, leaves)) <= _FLOAT: outs = code(*leaves)
@@ -149,11 +173,13 @@ def jit(fun:Callable,        # The function: its arguments and outputs are pytre
     return jitted
 
 def _on_tape_of(entry, main, leaves):
-    "A jitted call's outputs on a tape of floats: one node of partials for one output, else a `_Call` step."
+    """A jitted call's outputs on a tape of floats: one node of partials for one output,
+    else a `_Call` step."""
     jaxpr, code, program = entry
     one = len(jaxpr.outvars) == 1
     if program is None: program = entry[2] = (_partials_program if one else _pullback_program)(jaxpr) or False
-    if not program: return eval_jaxpr(jaxpr, [], *leaves)            # a boolean output: no derivative program
+    # a boolean output: no derivative program
+    if not program: return eval_jaxpr(jaxpr, [], *leaves)
     if one: return _on_tape(program, main, leaves)
     return _call_on_tape(program, code(*[x.primal if type(x) is Tracer else x for x in leaves]), main, leaves)
 
@@ -168,62 +194,86 @@ from .jaxpr import Jaxpr, Lit, _gc_paused
 
 # %% ../nbs/14_codegen.ipynb #623e3853
 _INFIX = {add_p: '+', sub_p: '-', mul_p: '*', eq_p: '==', ne_p: '!=', lt_p: '<', le_p: '<=', gt_p: '>', ge_p: '>='}
-_LOCAL = re.compile(r'\bv\d+\b')   # a local: v23 (never an input x1, a constant c0 or an impl sin_0)
-_INLINE = {relu_p: '0.0 if {0} <= 0 else {0}'}   # the impl's own expression, for an operand that is a name or a number
-_IF, _CMP, _ADD, _MUL, _NEG, _ATOM = range(6)     # Python's precedence, lowest first: `x if c else y`, `<`, `+`, `*`, `-x`, `x`
-_BINDING = {'+': (_ADD, _ADD, _MUL), '-': (_ADD, _ADD, _MUL), '*': (_MUL, _MUL, _NEG),      # operator: (its precedence, the
-            **{op: (_CMP, _ADD, _ADD) for op in ('==', '!=', '<', '<=', '>', '>=')}}        # least its left and right operands
+# a local: v23 (never an input x1, a constant c0 or an impl sin_0)
+_LOCAL = re.compile(r'\bv\d+\b')
+# the impl's own expression, for an operand that is a name or a number
+_INLINE = {relu_p: '0.0 if {0} <= 0 else {0}'}
+# Python's precedence, lowest first: `x if c else y`, `<`, `+`, `*`, `-x`, `x`
+_IF, _CMP, _ADD, _MUL, _NEG, _ATOM = range(6)
+# operator: (its precedence, the
+_BINDING = {'+': (_ADD, _ADD, _MUL), '-': (_ADD, _ADD, _MUL), '*': (_MUL, _MUL, _NEG),
+            # least its left and right operands
+            **{op: (_CMP, _ADD, _ADD) for op in ('==', '!=', '<', '<=', '>', '>=')}}
                                                                                              # may have without parentheses)
 def _literal(v:float) -> str:
-    "Python source for the float (or bool) `v`: its `repr` (inf and nan are names in the generated code's namespace)."
+    """Python source for the float (or bool) `v`: its `repr` (inf and nan are names in
+    the generated code's namespace)."""
     if type(v) is bool: return repr(v)
-    v = float(v)                                   # `zero`, a switch's partial, is written as 0.0
+    # `zero`, a switch's partial, is written as 0.0
+    v = float(v)
     if v != v: return 'nan'
     if v in (math.inf, -math.inf): return 'inf' if v > 0 else '-inf'
     return repr(v)
 
 def _wrap(x:str, prec:int, least:int) -> str:
-    "The source `x`, of precedence `prec`, as an operand that needs at least `least`: in parentheses if it has less."
+    """The source `x`, of precedence `prec`, as an operand that needs at least `least`:
+    in parentheses if it has less."""
     return x if prec >= least else f'({x})'
 
 # %% ../nbs/14_codegen.ipynb #bc73f17b
 def _operator(prim) -> tuple:
-    "`(operator, precedence, least left, least right)` if `prim` is one that a Python operator computes exactly, else `()`."
-    op = _INFIX.get(prim)                          # the primitive itself decides, never its name
+    """`(operator, precedence, least left, least right)` if `prim` is one that a Python
+    operator computes exactly, else `()`."""
+    # the primitive itself decides, never its name
+    op = _INFIX.get(prim)
     return (op, *_BINDING[op]) if op else ()
 
 def _impl_name(prim, k:int) -> str:
-    "A name of the generated code's own for the impl of `prim`: its name if that is a plain identifier, then `_k`."
+    """A name of the generated code's own for the impl of `prim`: its name if that is a
+    plain identifier, then `_k`."""
     name = prim.name if isinstance(prim.name, str) and prim.name.isidentifier() and prim.name.isascii() else 'impl'
     return f'{"impl" if keyword.iskeyword(name) else name}_{k}'
 
 def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
-    "Python for `prim` on the operands' sources `xs` (of precedences `precs`, nested `depth` deep), and its precedence."
+    """Python for `prim` on the operands' sources `xs` (of precedences `precs`, nested
+    `depth` deep), and its precedence."""
     if spec := _operator(prim):
         op, prec, left, right = spec
         return f'{_wrap(xs[0], precs[0], left)} {op} {_wrap(xs[1], precs[1], right)}', prec
     if prim is select_p: return f'{_wrap(xs[1], precs[1], _CMP)} if {_wrap(xs[0], precs[0], _CMP)} else {xs[2]}', _IF
-    if prim in _INLINE and depth == 0: return _INLINE[prim].format(*xs), _IF    # no call, and nothing computed twice
+    # no call, and nothing computed twice
+    if prim in _INLINE and depth == 0: return _INLINE[prim].format(*xs), _IF
     fn = impls.get(prim)
-    if fn is None: fn = impls[prim] = _impl_name(prim, len(impls)); ns[fn] = prim.impl   # by a name of its own
+    # by a name of its own
+    if fn is None: fn = impls[prim] = _impl_name(prim, len(impls)); ns[fn] = prim.impl
     return f'{fn}({", ".join(xs)})', _ATOM
 
 # %% ../nbs/14_codegen.ipynb #33fe0221
 def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool=True, order:bool=True):
-    "`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs and namespace (`all_parens`: around every operand written in; `reuse`: a local whose value has been read for the last time holds the next one; `order`: see `_schedule`)."
+    """`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs
+    and namespace (`all_parens`: around every operand written in; `reuse`: a local
+    whose value has been read for the last time holds the next one; `order`: see
+    `_schedule`)."""
     names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
     names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
-    uses = list(jaxpr.uses)                                          # how often each variable is read
-    unread = list(uses)                                              # its reads not yet written into a statement
+    # how often each variable is read
+    uses = list(jaxpr.uses)
+    # its reads not yet written into a statement
+    unread = list(uses)
     for a in jaxpr.outvars:
-        if type(a) is int: uses[a] = 2; unread[a] = 1 << 40             # an output gets a local, kept to the end
-    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []   # inline: var -> (source, precedence, depth, locals read)
-    pop, solo = inline.pop, [()] * len(uses)                         # solo[v]: `(v,)` once `v` has a local, its reads
+        # an output gets a local, kept to the end
+        if type(a) is int: uses[a] = 2; unread[a] = 1 << 40
+    # inline: var -> (source, precedence, depth, locals read)
+    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []
+    # solo[v]: `(v,)` once `v` has a local, its reads
+    pop, solo = inline.pop, [()] * len(uses)
     for out, prim, atoms in jaxpr.eqns:
         spec = ops.get(prim)
         if spec is None: spec = ops[prim] = _operator(prim)
-        if spec:                                                         # an operator, the common case: written here,
-            op, prec, left, right = spec                                # its two operands' (source, precedence, depth) too
+        # an operator, the common case: written here,
+        if spec:
+            # its two operands' (source, precedence, depth) too
+            op, prec, left, right = spec
             a, b = atoms
             if type(a) is Lit: x = _literal(a.val); pa, da, ra = (_NEG if x[0] == '-' else _ATOM), 0, ()
             elif (e := pop(a, None)) is None: x, pa, da, ra = names[a], _ATOM, 0, solo[a]
@@ -234,7 +284,8 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
             depth, reads = (da if da > db else db), ra + rb
             e = f'{x if pa >= left else f"({x})"} {op} {y if pb >= right else f"({y})"}'
         else:
-            xs, precs, reads, depth = [], [], (), 0                      # the operands' sources, precedences, reads, nesting
+            # the operands' sources, precedences, reads, nesting
+            xs, precs, reads, depth = [], [], (), 0
             for a in atoms:
                 if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG if x[0] == '-' else _ATOM)
                 elif (e := pop(a, None)) is None:
@@ -245,53 +296,69 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
             e, prec = _expression(prim, xs, precs, depth, impls, ns)
         if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1, reads)
         else:
-            names[out], solo[out] = f'{{v{out}}}', (out,)                # a field, filled in with its local below
+            # a field, filled in with its local below
+            names[out], solo[out] = f'{{v{out}}}', (out,)
             stmts.append((out, e, reads))
     if order and jaxpr.outvars: stmts = _schedule(stmts, jaxpr.outvars[0])
-    free, local, lines, n_locals = [], {}, [], 0                   # free: the locals whose values are all read
-    for out, e, reads in stmts:                                         # local: field name -> its local
+    # free: the locals whose values are all read
+    free, local, lines, n_locals = [], {}, [], 0
+    # local: field name -> its local
+    for out, e, reads in stmts:
         if reuse:
-            for r in reads:                                              # the locals this statement reads, inlined
-                unread[r] -= 1                                           # values' reads included
-                if not unread[r]: free.append(local[f'v{r}'])            # read for the last time: its local is free
+            # the locals this statement reads, inlined
+            for r in reads:
+                # values' reads included
+                unread[r] -= 1
+                # read for the last time: its local is free
+                if not unread[r]: free.append(local[f'v{r}'])
         if free: v = free.pop()
         elif reuse: v = f'v{n_locals}'; n_locals += 1
-        else: v = f'v{out}'                                              # without reuse: the variable's number
+        # without reuse: the variable's number
+        else: v = f'v{out}'
         local[f'v{out}'] = v
         lines.append((v, e.format_map(local)))
     params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
-    outs = [_literal(a.val) if type(a) is Lit else names[a].format_map(local) for a in jaxpr.outvars]   # an output has a name
+    # an output has a name
+    outs = [_literal(a.val) if type(a) is Lit else names[a].format_map(local) for a in jaxpr.outvars]
     return params, lines, outs, ns
 
 # %% ../nbs/14_codegen.ipynb #c0b37050
 def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False, reuse:bool=True, order:bool=True):
-    "Python source for `jaxpr` and the namespace it runs in: a value used once is written into its use, to `max_depth`; with `reuse`, a local read for the last time takes the next value; with `order`, `_schedule` reorders the statements."
+    """Python source for `jaxpr` and the namespace it runs in: a value used once is
+    written into its use, to `max_depth`; with `reuse`, a local read for the last
+    time takes the next value; with `order`, `_schedule` reorders the statements."""
     params, stmts, outs, ns = _statements(jaxpr, max_depth, all_parens, reuse, order)
     lines = [f'def {name}({", ".join(params)}):', *(f'    {v} = {e}' for v, e in stmts)]
     return '\n'.join(lines + [f'    return ({"".join(o + ", " for o in outs)})']), ns
 
 # %% ../nbs/14_codegen.ipynb #c664a795
 def _alive(stmts, outs, until:int=0):
-    "For `k` from `len(stmts)` down to `until`, `(k, the locals alive before statement k)`: one set, updated as it goes."
+    """For `k` from `len(stmts)` down to `until`, `(k, the locals alive before statement
+    k)`: one set, updated as it goes."""
     live = {o for o in outs if _LOCAL.fullmatch(o)}
     yield len(stmts), live
     for k in range(len(stmts) - 1, until - 1, -1):
         v, e = stmts[k]
-        live.discard(v); live.update(_LOCAL.findall(e))                # a local written again: only what is read first
+        # a local written again: only what is read first
+        live.discard(v); live.update(_LOCAL.findall(e))
         yield k, live
 
 # %% ../nbs/14_codegen.ipynb #cdce202b
 def _schedule(stmts, first) -> list:
-    "`stmts` `(variable, expression, variables read)` reordered: what the output `first` needs is computed when another statement first needs it."
+    """`stmts` `(variable, expression, variables read)` reordered: what the output
+    `first` needs is computed when another statement first needs it."""
     at = {out: k for k, (out, _, _) in enumerate(stmts)}
-    lazy, need = [False] * len(stmts), {first}                    # (a number `first` needs nothing)
-    for k in range(len(stmts) - 1, -1, -1):                        # what `first` needs, transitively: read backwards
+    # (a number `first` needs nothing)
+    lazy, need = [False] * len(stmts), {first}
+    # what `first` needs, transitively: read backwards
+    for k in range(len(stmts) - 1, -1, -1):
         out, _, reads = stmts[k]
         if out in need: lazy[k] = True; need.update(reads)
     done, order = [False] * len(stmts), []
     for k in range(len(stmts)):
         if lazy[k]: continue
-        todo = [k, False]                                          # depth first: a statement after the lazy ones it reads
+        # depth first: a statement after the lazy ones it reads
+        todo = [k, False]
         while todo:
             j, expanded = todo[-2], todo[-1]
             if expanded:
@@ -302,11 +369,14 @@ def _schedule(stmts, first) -> list:
             for r in reversed(stmts[j][2]):
                 p = at.get(r)
                 if p is not None and lazy[p] and not done[p]: todo += (p, False)
-    return order + [s for k, s in enumerate(stmts) if not done[k]]       # `first`'s own statements, in their order
+    # `first`'s own statements, in their order
+    return order + [s for k, s in enumerate(stmts) if not done[k]]
 
 # %% ../nbs/14_codegen.ipynb #1ceabb1e
 def _cuts(stmts, outs, chunk_chars:int) -> list:
-    "Where to cut `stmts` into pieces of about `chunk_chars` (near each even share, where the fewest values are alive), and the locals alive there: `[(index, locals)]`."
+    """Where to cut `stmts` into pieces of about `chunk_chars` (near each even share,
+    where the fewest values are alive), and the locals alive there: `[(index,
+    locals)]`."""
     sizes = [len(e) for _, e in stmts]
     total = sum(sizes)
     pieces = -(-total // chunk_chars)
@@ -314,9 +384,11 @@ def _cuts(stmts, outs, chunk_chars:int) -> list:
     alive = [0] * (len(stmts) + 1)
     for k, live in _alive(stmts, outs, 1): alive[k] = len(live)
     ends, done = [], 0
-    for size in sizes: done += size; ends.append(done)           # ends[k]: the characters up to statement k, included
+    # ends[k]: the characters up to statement k, included
+    for size in sizes: done += size; ends.append(done)
     cuts, share = [], total / pieces
-    for p in range(1, pieces):                                    # within a fifth of a share of the even cut
+    # within a fifth of a share of the even cut
+    for p in range(1, pieces):
         window = [k for k in range(1, len(stmts)) if abs(ends[k - 1] - p * share) <= share / 5]
         if window: cuts.append(min(window, key=lambda k: (alive[k], k)))
     cuts = sorted(set(cuts))
@@ -326,23 +398,30 @@ def _cuts(stmts, outs, chunk_chars:int) -> list:
 def _tuple(names) -> str: return '(' + ''.join(n + ', ' for n in names) + ')'
 
 def _define(lines, name:str, ns:dict):
-    "Compile the source `lines` of the function `name` in the namespace `ns`, and take the function out of it."
+    """Compile the source `lines` of the function `name` in the namespace `ns`, and take
+    the function out of it."""
     exec(compile('\n'.join(lines), f'<jit {name}>', 'exec'), ns)
-    return ns.pop(name)     # the function keeps `ns` as its globals, but `ns` does not keep it: no reference cycle
+    # the function keeps `ns` as its globals, but `ns` does not keep it: no reference
+    # cycle
+    return ns.pop(name)
 
 def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
-    "`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of outputs, a piece of source at a time."
+    """`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of
+    outputs, a piece of source at a time."""
     if not (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)):
         raise ValueError(f'compile_jaxpr: the name of the function must be a Python identifier, not {name!r}.')
-    with _gc_paused():                                           # as for staging: many objects, all alive
+    # as for staging: many objects, all alive
+    with _gc_paused():
         params, stmts, outs, ns = _statements(jaxpr)
         cuts = _cuts(stmts, outs, chunk_chars)
         if not cuts:                                             # one function
             body = [f'    {v} = {e}' for v, e in stmts]
             return _define([f'def {name}({", ".join(params)}):', *body, f'    return {_tuple(outs)}'], name, ns)
-        bounds, carried = [0, *(k for k, _ in cuts), len(stmts)], [c for _, c in cuts]   # carried[k]: what piece k hands on
+        # carried[k]: what piece k hands on
+        bounds, carried = [0, *(k for k, _ in cuts), len(stmts)], [c for _, c in cuts]
         pieces = {}
-        for k, (a, b) in enumerate(zip(bounds, bounds[1:])):     # compile them one by one: one piece's tree at a time
+        # compile them one by one: one piece's tree at a time
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
             lines = [f'def {name}_{k}(P, C):', f'    {_tuple(params)} = P']
             if k: lines.append(f'    {_tuple(carried[k - 1])} = C')
             lines += [f'    {v} = {e}' for v, e in stmts[a:b]]

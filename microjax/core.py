@@ -10,12 +10,17 @@ import builtins, contextvars, math, numbers, operator, reprlib
 
 # %% ../nbs/01_core.ipynb #5a99b308
 class Primitive:
-    "A differentiable operation: its `name`, its value on floats (`impl`) and one partial derivative per input."
+    """A differentiable operation: its `name`, its value on floats (`impl`) and one
+    partial derivative per input."""
     def __init__(self,
                  name:str, # Name used in reprs and error messages
                  impl,     # Evaluates the operation on plain floats
-                 partials: tuple, # `partials[i](out, *xs)` is the derivative of `out = impl(*xs)` with respect to `xs[i]`
-                 dtype:str='f64'): # The type of the output: 'f64', or 'bool' for a comparison (`partials` is then `None`)
+                 # `partials[i](out, *xs)` is the derivative of `out = impl(*xs)` with
+                 # respect to `xs[i]`
+                 partials: tuple,
+                 # The type of the output: 'f64', or 'bool' for a comparison (`partials`
+                 # is then `None`)
+                 dtype:str='f64'):
         self.name,self.impl,self.partials,self.dtype = name,impl,partials,dtype
     def __repr__(self): return f'Primitive({self.name})'
 
@@ -32,11 +37,16 @@ def _div(x, y):
 def _pow(x, y):
     "`x ** y`, with IEEE's answers where Python raises or returns a complex number."
     try: z = x ** y
-    except ZeroDivisionError: return math.copysign(math.inf, x) if _odd(y) else math.inf   # 0 ** negative
-    except OverflowError:                                                                # |x ** y| too large:
-        if x >= 0 or _odd(y): return math.copysign(math.inf, x)                          # the sign of x, if y is odd
-        return math.inf if math.fmod(y, 1.0) == 0 else math.nan                          # even; a fraction: nan
-    return math.nan if type(z) is complex else z                                         # negative ** fraction
+    # 0 ** negative
+    except ZeroDivisionError: return math.copysign(math.inf, x) if _odd(y) else math.inf
+    # |x ** y| too large:
+    except OverflowError:
+        # the sign of x, if y is odd
+        if x >= 0 or _odd(y): return math.copysign(math.inf, x)
+        # even; a fraction: nan
+        return math.inf if math.fmod(y, 1.0) == 0 else math.nan
+    # negative ** fraction
+    return math.nan if type(z) is complex else z
 
 def _floordiv(x, y):
     "`x // y` (Python's floor division), with `_div`'s answer when `y` is 0."
@@ -50,28 +60,38 @@ def _mod(x, y):
 
 def _log(x): return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
-def _round(x, ndigits): return round(x, int(ndigits))     # half to even, as Python and JAX
+# half to even, as Python and JAX
+def _round(x, ndigits): return round(x, int(ndigits))
 
 # %% ../nbs/01_core.ipynb #42f5e30b
 class _Zero(float):
-    "The partial derivative of a switch that is off: 0.0, and `zero * ct` is 0.0 even for `ct` inf or nan."
+    """The partial derivative of a switch that is off: 0.0, and `zero * ct` is 0.0 even
+    for `ct` inf or nan."""
     __slots__ = ()
     def __mul__(self, other): return 0.0
     __rmul__ = __mul__
     def __repr__(self): return 'zero'
 zero = _Zero()
 
-def _relu(x): return 0.0 if x <= 0 else x                                   # relu(nan) is nan
-def _drelu(out, x): return where(x > 0, 1.0, where(x <= 0, zero, math.nan))   # relu'(0) = 0, a switch
-def _dabs(out, x): return where(x > 0, 1.0, where(x < 0, -1.0, where(x == 0, 0.0, math.nan)))  # abs'(0) = 0
+# relu(nan) is nan
+def _relu(x): return 0.0 if x <= 0 else x
+# relu'(0) = 0, a switch
+def _drelu(out, x): return where(x > 0, 1.0, where(x <= 0, zero, math.nan))
+# abs'(0) = 0
+def _dabs(out, x): return where(x > 0, 1.0, where(x < 0, -1.0, where(x == 0, 0.0, math.nan)))
 
-def _dpow_dx(out, x, y):                                                      # d(x**y)/dx = y x**(y-1),
-    if type(y) is float: return 0.0 if y == 0 else y * _pow(x, y - 1.0)       # 0 for y = 0, also at x = 0
+# d(x**y)/dx = y x**(y-1),
+def _dpow_dx(out, x, y):
+    # 0 for y = 0, also at x = 0
+    if type(y) is float: return 0.0 if y == 0 else y * _pow(x, y - 1.0)
     return where(y == 0, 0.0, y * _pow(x, y - 1.0))
-def _dpow_dy(out, x, y):                                                      # d(x**y)/dy = x**y log x,
-    at0 = where(y >= 0, 0.0, where(out > 0, -math.inf, math.inf))             # at x = 0 PyTorch's values
+# d(x**y)/dy = x**y log x,
+def _dpow_dy(out, x, y):
+    # at x = 0 PyTorch's values
+    at0 = where(y >= 0, 0.0, where(out > 0, -math.inf, math.inf))
     if type(x) is float: return at0 if x == 0 else out * log(x)
-    return where(x == 0, at0, out * log(where(x == 0, 1.0, x)))               # log(1), not log(0), unused
+    # log(1), not log(0), unused
+    return where(x == 0, at0, out * log(where(x == 0, 1.0, x)))
 
 add_p  = Primitive('add',  operator.add, (lambda out, x, y: 1.0, lambda out, x, y: 1.0))
 sub_p  = Primitive('sub',  operator.sub, (lambda out, x, y: 1.0, lambda out, x, y: -1.0))
@@ -83,12 +103,14 @@ log_p  = Primitive('log',  _log,         (lambda out, x: _div(1.0, x),))
 relu_p = Primitive('relu', _relu,        (_drelu,))
 abs_p  = Primitive('abs',  builtins.abs, (_dabs,))
 mod_p  = Primitive('mod',  _mod,         (lambda out, x, y: 1.0, lambda out, x, y: -_floordiv(x, y)))
-floordiv_p = Primitive('floordiv', _floordiv, (None, None))                  # flat: no derivative flows
+# flat: no derivative flows
+floordiv_p = Primitive('floordiv', _floordiv, (None, None))
 round_p = Primitive('round', _round,     (None, None))
 
 # %% ../nbs/01_core.ipynb #d0a4214d
 class UnexpectedTracerError(RuntimeError):
-    "A tracer was used after its trace had finished: it escaped from the function being transformed."
+    """A tracer was used after its trace had finished: it escaped from the function
+    being transformed."""
 
 def _escaped(what='A tracer'):
     return UnexpectedTracerError(
@@ -97,21 +119,25 @@ def _escaped(what='A tracer'):
         'from transformed functions instead, or take the number out with `stop_gradient` inside the function.')
 
 class _Finished(list):
-    "The tape of a finished trace: read-only, and any attempt to record on it is an escaped tracer."
+    """The tape of a finished trace: read-only, and any attempt to record on it is an
+    escaped tracer."""
     __slots__ = ()
     def _refuse(self, *args): raise _escaped()
     append = extend = insert = __setitem__ = __delitem__ = __iadd__ = pop = clear = _refuse
 
 class _Tape(list):
-    "The tape of a live trace: a list, whose class `finish` changes to `_Finished` without a call."
+    """The tape of a live trace: a list, whose class `finish` changes to `_Finished`
+    without a call."""
     __slots__ = ()
 
 # %% ../nbs/01_core.ipynb #353fae90
 class MainTrace:
-    "One recording: its `level` on the trace stack and its `tape`, a list of nodes in creation order."
+    """One recording: its `level` on the trace stack and its `tape`, a list of nodes in
+    creation order."""
     # `lower`, `lower_args` and `process`, the rule for recording a primitive, are added with `bind` below
     __slots__ = ('level', 'tape', 'active')
-    tracer_type = None   # the class of this trace's tracers: `Tracer` (set below, once it exists)
+    # the class of this trace's tracers: `Tracer` (set below, once it exists)
+    tracer_type = None
     def __init__(self, level:int): self.level,self.tape,self.active = level,_Tape(),True
 
     def new_input(self, x):
@@ -128,17 +154,22 @@ class MainTrace:
 
 # %% ../nbs/01_core.ipynb #dbdadac8
 class ConcretizationTypeError(TypeError):
-    "A traced value was used where a plain Python float is needed, which would drop its derivative."
+    """A traced value was used where a plain Python float is needed, which would drop
+    its derivative."""
 
 class Abstract:
-    "What a staging trace (`jit`, `make_jaxpr`) knows of a value before the program runs: its type, `f64[]` or `bool[]`."
+    """What a staging trace (`jit`, `make_jaxpr`) knows of a value before the program
+    runs: its type, `f64[]` or `bool[]`."""
     __slots__ = ('dtype',)
     def __init__(self, dtype:str): self.dtype = dtype
     def __repr__(self): return f'{self.dtype}[]'
 
 def concrete(x,            # A number or a traced value, of any level
-             why:str='float'): # What needs the number: 'float', 'bool', 'int' or 'format' (for the error message)
-    "The plain float inside `x`, however many levels of tracers wrap it; an error if it is only known when staged code runs."
+             # What needs the number: 'float', 'bool', 'int' or 'format' (for the error
+             # message)
+             why:str='float'):
+    """The plain float inside `x`, however many levels of tracers wrap it; an error if
+    it is only known when staged code runs."""
     t = x
     while isinstance(x, Tracer):
         if not x.main.active: raise _escaped(f'The tracer {x!r}')
@@ -148,10 +179,13 @@ def concrete(x,            # A number or a traced value, of any level
 
 # %% ../nbs/01_core.ipynb #fd758aeb
 class Tracer:
-    "A value traced at level `main.level`: its `primal` (one level down) and its node `idx` on `main.tape`."
+    """A value traced at level `main.level`: its `primal` (one level down) and its node
+    `idx` on `main.tape`."""
     __slots__ = ('primal', 'main', 'idx')
-    __array_ufunc__ = None   # numpy scalars hand `np.float64(2) * tracer` over to `Tracer.__rmul__`
-    __hash__ = None          # tracers compare by value, like floats, so they cannot be dict keys
+    # numpy scalars hand `np.float64(2) * tracer` over to `Tracer.__rmul__`
+    __array_ufunc__ = None
+    # tracers compare by value, like floats, so they cannot be dict keys
+    __hash__ = None
     def __init__(self, primal, main:MainTrace, idx:int): self.primal,self.main,self.idx = primal,main,idx
     def __pos__(self): return self
     def __int__(self): return int(concrete(self, 'int'))
@@ -181,7 +215,8 @@ Tracer.__reduce_ex__ = _no_pickle
 
 # %% ../nbs/01_core.ipynb #fc5490fe
 def _real(x):
-    "`x` as a float if it is a real number (an int, a float, a numpy scalar or 0-d array), else `None`."
+    """`x` as a float if it is a real number (an int, a float, a numpy scalar or 0-d
+    array), else `None`."""
     if isinstance(x, numbers.Real):
         try: return float(x)
         except OverflowError:
@@ -192,33 +227,40 @@ def _real(x):
     return None
 
 def _number(x):
-    "`x` itself if it is a float or a traced value, `x` as a float if it is another real number, else `None`."
+    """`x` itself if it is a float or a traced value, `x` as a float if it is another
+    real number, else `None`."""
     if type(x) is float or isinstance(x, Tracer): return x
     return _real(x)
 
 def _numbers_as_is(xs) -> bool:
-    "Whether every item of `xs` is a float or a traced value, which `_number` returns as they are: the common case of a call."
-    return all(t is float or issubclass(t, Tracer) for t in set(map(type, xs)))     # each type once: calls of many floats
+    """Whether every item of `xs` is a float or a traced value, which `_number` returns
+    as they are: the common case of a call."""
+    # each type once: calls of many floats
+    return all(t is float or issubclass(t, Tracer) for t in set(map(type, xs)))
 
 def _bottom(x):
-    "The value under every level of tracers around `x`: a number, or an abstract value (finished tracers too: this only reads)."
+    """The value under every level of tracers around `x`: a number, or an abstract value
+    (finished tracers too: this only reads)."""
     while isinstance(x, Tracer): x = x.primal
     return x
 
 def _is_boolean(x) -> bool:
-    "Whether `x`, under its tracers, is a boolean: a Python bool, or the `bool[]` of a staged comparison."
+    """Whether `x`, under its tracers, is a boolean: a Python bool, or the `bool[]` of a
+    staged comparison."""
     x = _bottom(x)
     return type(x) is bool or (type(x) is Abstract and x.dtype == 'bool')
 
 def _check_callable(fun, name:str):
-    "`fun`, or a `TypeError` at once if it cannot be called: every transformation checks its function first."
+    """`fun`, or a `TypeError` at once if it cannot be called: every transformation
+    checks its function first."""
     if not callable(fun):
         raise TypeError(f'{name} expects a callable `fun` (a function), but got {type(fun).__name__} '
                         f'{reprlib.repr(fun)}.')
     return fun
 
 def _as_float(x, prim):
-    "A constant operand as a float: integers and numpy scalars are promoted, anything else is an error."
+    """A constant operand as a float: integers and numpy scalars are promoted, anything
+    else is an error."""
     if type(x) is float or x is zero: return x
     f = _real(x)
     if f is None:
@@ -228,7 +270,8 @@ def _as_float(x, prim):
 
 # %% ../nbs/01_core.ipynb #120da09e
 def _top(args):
-    "The main trace of highest level among the tracers in `args`, or `None` when there are none."
+    """The main trace of highest level among the tracers in `args`, or `None` when there
+    are none."""
     top = None
     for a in args:
         if isinstance(a, Tracer):
@@ -239,28 +282,33 @@ def _top(args):
 
 def bind(prim:Primitive, # The primitive to apply
          *args):         # Its operands: numbers or traced values
-    "Apply `prim` to `args` at the highest level among the tracers in `args`; on plain numbers, just evaluate it."
+    """Apply `prim` to `args` at the highest level among the tracers in `args`; on plain
+    numbers, just evaluate it."""
     top = _top(args)
     if top is None: return prim.impl(*[_as_float(a, prim) for a in args])
     return top.process(prim, args)
 
 # %% ../nbs/01_core.ipynb #7f487632
 def _lower(self:MainTrace, x):
-    "`x` one level down: the primal of a tracer of this level; anything else (a constant here) unchanged."
+    """`x` one level down: the primal of a tracer of this level; anything else (a
+    constant here) unchanged."""
     return x.primal if isinstance(x, Tracer) and x.main is self else x
 
 def _lower_args(self:MainTrace, prim, args) -> list:
-    "The operands `args` of `prim` one level down, with constants (ints, numpy scalars) as floats."
+    """The operands `args` of `prim` one level down, with constants (ints, numpy
+    scalars) as floats."""
     return [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim) for a in args]
 
 def _process(self:MainTrace, prim, args):
     "Record `prim` applied to `args` at this level: the rule `bind` hands it to."
     primals = self.lower_args(prim, args)
     out = bind(prim, *primals)                                    # one level down
-    if prim.partials is None: return out                          # a comparison: a constant to this level
+    # a comparison: a constant to this level
+    if prim.partials is None: return out
     node = ()
     for a, partial in zip(args, prim.partials):
-        if partial is not None and isinstance(a, Tracer) and a.main is self:   # `None`: flat, skipped
+        # `None`: flat, skipped
+        if partial is not None and isinstance(a, Tracer) and a.main is self:
             node += (a.idx, partial(out, *primals))
     self.tape.append(node)
     return self.tracer_type(out, self, len(self.tape) - 1)
@@ -271,77 +319,92 @@ MainTrace.lower, MainTrace.lower_args, MainTrace.process = _lower, _lower_args, 
 _stack = contextvars.ContextVar('microjax_trace_stack', default=())
 
 def trace_stack() -> tuple:
-    "The recordings in progress in this thread (or greenlet, or asyncio task), outermost first."
+    """The recordings in progress in this thread (or greenlet, or asyncio task),
+    outermost first."""
     return _stack.get()
 
 class new_main:
-    "Push a new level (a `main_type`) on this thread's trace stack for the duration of a `with` block."
-    def __init__(self, main_type:type=MainTrace): # The kind of trace to push: `MainTrace` or a subclass
+    """Push a new level (a `main_type`) on this thread's trace stack for the duration of
+    a `with` block."""
+    # The kind of trace to push: `MainTrace` or a subclass
+    def __init__(self, main_type:type=MainTrace):
         self.main_type = main_type
     def __enter__(self):
         self.outer = outer = _stack.get()
         self.main = main = self.main_type(len(outer))
         try: _stack.set(outer + (main,))
-        except BaseException: _stack.set(outer); main.finish(); raise   # interrupted right after the push
+        # interrupted right after the push
+        except BaseException: _stack.set(outer); main.finish(); raise
         return main
     def __exit__(self, *exc):
         main = self.main
-        main.active = False                        # `finish`'s two stores first, and no call before them,
-        main.tape.__class__ = _Finished            # since an interrupt can strike as a function starts
-        above = _stack.get()[len(self.outer):]     # this level, and any an interrupt kept from finishing
+        # `finish`'s two stores first, and no call before them,
+        main.active = False
+        # since an interrupt can strike as a function starts
+        main.tape.__class__ = _Finished
+        # this level, and any an interrupt kept from finishing
+        above = _stack.get()[len(self.outer):]
         _stack.set(self.outer)
         for m in above: m.finish()
 
 # %% ../nbs/01_core.ipynb #3d6b16ad
 def _operator(prim, swap:bool=False):
-    "The operator method for `prim`: `bind(prim, self, other)`, or `bind(prim, other, self)` if `swap`."
+    """The operator method for `prim`: `bind(prim, self, other)`, or `bind(prim, other,
+    self)` if `swap`."""
     if swap: return lambda self, other: bind(prim, other, self)
     return lambda self, other: bind(prim, self, other)
 
 Tracer.__floordiv__, Tracer.__rfloordiv__ = _operator(floordiv_p), _operator(floordiv_p, swap=True)
 
 def _round_method(self, ndigits=None):
-    "`round(x, ndigits)`: a float, as `jnp.round` (Python's own gives an int without `ndigits`)."
+    """`round(x, ndigits)`: a float, as `jnp.round` (Python's own gives an int without
+    `ndigits`)."""
     if ndigits is not None and not isinstance(ndigits, numbers.Integral):
         raise TypeError(f"round() needs an int number of digits, but got "
                         f"{type(ndigits).__name__} {ndigits!r}.")
     return bind(round_p, self, ndigits or 0)
 Tracer.__round__ = _round_method
 
-
 # %% ../nbs/01_core.ipynb #bdfad775
 class TracerBoolConversionError(ConcretizationTypeError):
-    "`bool()` of a traced value whose truth is only known when a staged program runs: an `if` on a value inside `jit`."
+    """`bool()` of a traced value whose truth is only known when a staged program runs:
+    an `if` on a value inside `jit`."""
 
 _USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
-         'format': 'Formatting'}      # what asked for the number, as an error message says it
+         # what asked for the number, as an error message says it
+         'format': 'Formatting'}
 
 def _concretization_error(why:str, rest:str):
-    "The error for asking the number behind a traced value for `why` (`TracerBoolConversionError` for `bool()`)."
+    """The error for asking the number behind a traced value for `why`
+    (`TracerBoolConversionError` for `bool()`)."""
     return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(f'{_USES[why]} {rest}')
 
 _MATH = ("`math.sin(x)` and the other functions of Python's `math` module call float(): use microjax's own "
          'functions instead, which know their derivatives (`microjax.sin(x)`, `microjax.exp(x)`, ...)')
 
 def _staged_error(self:Abstract, t, why:str, main):
-    "The error for asking the concrete value (for `why`) of `t`, whose bottom is this abstract value of the staging level `main`."
+    """The error for asking the concrete value (for `why`) of `t`, whose bottom is this
+    abstract value of the staging level `main`."""
     name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform', 'jit')
     fix = _MATH if why == 'float' else 'Write the choice with `microjax.where(condition, x, y)`'
     return _concretization_error(why,
         f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an abstract {self!r}: its '
         f'value is only known when the compiled program runs. {fix}, or make the argument it depends on '
         f'static: `jit({name}, static_argnums=...)`.')
-Abstract.error = _staged_error        # another kind of abstract value (a batch, in `vmap`) has its own
+# another kind of abstract value (a batch, in `vmap`) has its own
+Abstract.error = _staged_error
 
 def _abstract_error(t, why:str):
-    "The error for asking the concrete value (for `why`) of `t`, whose bottom is an `Abstract` value: that value's own."
+    """The error for asking the concrete value (for `why`) of `t`, whose bottom is an
+    `Abstract` value: that value's own."""
     x = t
     while not isinstance(x.primal, Abstract): x = x.primal
     return x.primal.error(t, why, x.main)
 
 # %% ../nbs/01_core.ipynb #aab6e476
 def _compare(prim):
-    "The comparison method for `prim`: `bind` it, or `NotImplemented` for an operand that is not a number."
+    """The comparison method for `prim`: `bind` it, or `NotImplemented` for an operand
+    that is not a number."""
     def method(self, other):
         if _number(other) is None: return NotImplemented
         return bind(prim, self, other)
@@ -356,11 +419,14 @@ for _p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p): setattr(Tracer, f'__{_p.name}__'
 # %% ../nbs/01_core.ipynb #53787e0f
 def _select(c, x, y): return x if c else y
 
-select_p = Primitive('select', _select, (None, lambda out, c, x, y: where(c, 1.0, zero),    # a switch for
-                                               lambda out, c, x, y: where(c, zero, 1.0)))   # each branch
+# a switch for
+select_p = Primitive('select', _select, (None, lambda out, c, x, y: where(c, 1.0, zero),
+                                               # each branch
+                                               lambda out, c, x, y: where(c, zero, 1.0)))
 
 def _condition(c):
-    "`where`'s condition: a bool or a traced value as it is, a number as its truth, else a `TypeError`."
+    """`where`'s condition: a bool or a traced value as it is, a number as its truth,
+    else a `TypeError`."""
     if type(c) is bool or isinstance(c, Tracer): return c
     f = _real(c)
     if f is None:
@@ -371,10 +437,12 @@ def _condition(c):
 def where(condition, # A boolean (a comparison), or a number: true if nonzero
           x,         # The value where `condition` is true: a number or a traced value
           y):        # The value where it is false
-    "`x` where `condition` is true, else `y` (JAX's `jnp.where`): the primitive `select`."
+    """`x` where `condition` is true, else `y` (JAX's `jnp.where`): the primitive
+    `select`."""
     c = _condition(condition)
     if type(c) is bool and not isinstance(x, Tracer) and not isinstance(y, Tracer):
-        return _as_float(x if c else y, select_p)             # nothing traced: just the choice
+        # nothing traced: just the choice
+        return _as_float(x if c else y, select_p)
     return select_p(c, x, y)
 
 # %% ../nbs/01_core.ipynb #399845f4
@@ -387,22 +455,26 @@ def log(x:float): # A number or a traced value
     return log_p(x)
 
 def abs(x:float): # A number or a traced value
-    "The absolute value of `x`, with abs'(0) = 0: Python's own `abs`, which tracers support."
+    """The absolute value of `x`, with abs'(0) = 0: Python's own `abs`, which tracers
+    support."""
     return builtins.abs(x)
 
 # %% ../nbs/01_core.ipynb #6ddd686b
 def central_difference(f,              # A function of floats
-                       xs,             # The point: a sequence of floats, one per argument of `f`
+                       # The point: a sequence of floats, one per argument of `f`
+                       xs,
                        i:int,          # The argument to vary
                        eps:float=1e-6):# The step
-    "Estimate the partial derivative of `f` with respect to input `i` at the point `xs`."
+    """Estimate the partial derivative of `f` with respect to input `i` at the point
+    `xs`."""
     hi = list(xs); hi[i] += eps
     lo = list(xs); lo[i] -= eps
     return (f(*hi) - f(*lo)) / (2 * eps)
 
 # %% ../nbs/11_fast.ipynb #b1e7a7c7
 def _own_tracer_type(cls, **kwargs):
-    "A subclass with its own `process` and no `tracer_type` gets a tracer class of its own."
+    """A subclass with its own `process` and no `tracer_type` gets a tracer class of its
+    own."""
     super(MainTrace, cls).__init_subclass__(**kwargs)
     if 'process' in cls.__dict__ and 'tracer_type' not in cls.__dict__:
         cls.tracer_type = type(f'{cls.__name__}Tracer', (Tracer,), {'__slots__': ()})
@@ -410,7 +482,8 @@ MainTrace.__init_subclass__ = classmethod(_own_tracer_type)
 
 # %% ../nbs/11_fast.ipynb #cc8ac940
 def _binary(prim, swap:bool=False):
-    "The operator method `bind(prim, self, other)` (`bind(prim, other, self)` if `swap`), inlined for the common case."
+    """The operator method `bind(prim, self, other)` (`bind(prim, other, self)` if
+    `swap`), inlined for the common case."""
     impl, (dx, dy) = prim.impl, prim.partials
     def method(a, b):
         x, y = (b, a) if swap else (a, b)
@@ -441,15 +514,18 @@ def _binary(prim, swap:bool=False):
     return method
 
 # %% ../nbs/11_fast.ipynb #057688ea
-_new = object.__new__     # a tracer without calling `Tracer.__init__`: three slot stores are cheaper than a call
+# a tracer without calling `Tracer.__init__`: three slot stores are cheaper than a call
+_new = object.__new__
 
 def _affine(prim, dx:float, dy:float):
-    "The operator method and its reflected twin for `prim` (`add` or `sub`), whose partials are the constants `dx`, `dy`."
+    """The operator method and its reflected twin for `prim` (`add` or `sub`), whose
+    partials are the constants `dx`, `dy`."""
     impl = prim.impl
     def method(a, b):
         if type(a) is Tracer:
             ap = a.primal
-            if type(ap) is float or getattr(ap, 'staged', False):   # a staged primal (below)
+            # a staged primal (below)
+            if type(ap) is float or getattr(ap, 'staged', False):
                 m, tb = a.main, type(b)
                 if tb is Tracer:
                     bp = b.primal
@@ -458,7 +534,8 @@ def _affine(prim, dx:float, dy:float):
                         tape.append((a.idx, dx, b.idx, dy))
                         t = _new(Tracer); t.primal = impl(ap, bp); t.main = m; t.idx = len(tape) - 1
                         return t
-                elif tb is float or tb is int:                 # a constant operand: one pair in the node
+                # a constant operand: one pair in the node
+                elif tb is float or tb is int:
                     tape = m.tape
                     tape.append((a.idx, dx))
                     t = _new(Tracer); t.primal = impl(ap, float(b)); t.main = m; t.idx = len(tape) - 1
@@ -468,9 +545,11 @@ def _affine(prim, dx:float, dy:float):
 
 # %% ../nbs/11_fast.ipynb #32f3b69b
 def _affine_reflected(prim, dy:float):
-    "The reflected operator method `b op a` for `_affine`, where `b` is a number: `a.__radd__(b)` or `a.__rsub__(b)`."
+    """The reflected operator method `b op a` for `_affine`, where `b` is a number:
+    `a.__radd__(b)` or `a.__rsub__(b)`."""
     impl = prim.impl
-    def reflected(a, b):                                   # `b op a`, where `b` is not a tracer (else `b.method` ran)
+    # `b op a`, where `b` is not a tracer (else `b.method` ran)
+    def reflected(a, b):
         tb = type(b)
         if type(a) is Tracer and (tb is float or tb is int):
             ap = a.primal
@@ -485,7 +564,8 @@ def _affine_reflected(prim, dy:float):
 
 # %% ../nbs/11_fast.ipynb #8fcdf707
 def _mul(a, b):
-    "`a * b` (and `b * a`: the product is the same float), with the partials `b` and `a` written in place."
+    """`a * b` (and `b * a`: the product is the same float), with the partials `b` and
+    `a` written in place."""
     if type(a) is Tracer:
         ap = a.primal
         if type(ap) is float or getattr(ap, 'staged', False):
@@ -507,7 +587,8 @@ def _mul(a, b):
 
 # %% ../nbs/11_fast.ipynb #0343f9d8
 def _call(prim, *args):
-    "`prim(*args)`: `bind`, inlined for one `Tracer` with a float primal (`relu(x)`, `exp(x)`, `-x`, ...)."
+    """`prim(*args)`: `bind`, inlined for one `Tracer` with a float primal (`relu(x)`,
+    `exp(x)`, `-x`, ...)."""
     if len(args) == 1:
         x = args[0]
         if type(x) is Tracer:
@@ -519,7 +600,8 @@ def _call(prim, *args):
                 t = _new(Tracer); t.primal = out; t.main = m; t.idx = len(tape) - 1
                 return t
         elif type(x) is not float and getattr(x, 'staged', False) and x.main.active:
-            return x.main.process(prim, args)                      # a staging level's variable
+            # a staging level's variable
+            return x.main.process(prim, args)
     return bind(prim, *args)
 
 # %% ../nbs/11_fast.ipynb #58b2a24f

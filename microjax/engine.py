@@ -19,7 +19,8 @@ _all_ = ['Primitive', 'Tracer', 'relu', 'log']
 # %% ../nbs/02_engine.ipynb #91d6fa63
 def trace(fun,   # A function of floats
           *args): # The floats to trace it at
-    "Run `fun` on tracers standing for `args` at a new level; return its output, the input tracers and the `MainTrace`."
+    """Run `fun` on tracers standing for `args` at a new level; return its output, the
+    input tracers and the `MainTrace`."""
     with new_main() as main:
         ins = [main.new_input(a) for a in args]
         out = fun(*ins)
@@ -28,14 +29,18 @@ def trace(fun,   # A function of floats
 # %% ../nbs/02_engine.ipynb #ceaa7983
 def backwards(tape:list,   # A trace's nodes in creation order
               seeds:dict): # Node index: cotangent, for each output to pull back from
-    "Sweep `tape` once in reverse from `seeds` (node index: cotangent); return every node's cotangent, `None` where no seed depends on it."
-    tape = list(tape)                             # a frozen tape is a tuple subclass: a list's reverse iterator is faster
+    """Sweep `tape` once in reverse from `seeds` (node index: cotangent); return every
+    node's cotangent, `None` where no seed depends on it."""
+    # a frozen tape is a tuple subclass: a list's reverse iterator is faster
+    tape = list(tape)
     cts = [None] * len(tape)
     for i, ct in seeds.items(): cts[i] = ct
-    for ct, node in zip(reversed(cts), reversed(tape)):   # `reversed(cts)` reads each cotangent when it gets to it
+    # `reversed(cts)` reads each cotangent when it gets to it
+    for ct, node in zip(reversed(cts), reversed(tape)):
         if ct is None: continue
         n = len(node)
-        if n == 4:                                # a binary node, then a unary one: the common cases, unpacked at once
+        # a binary node, then a unary one: the common cases, unpacked at once
+        if n == 4:
             i, d, j, e = node
             c = cts[i]
             cts[i] = ct * d if c is None else c + ct * d
@@ -45,17 +50,21 @@ def backwards(tape:list,   # A trace's nodes in creation order
             i, d = node
             c = cts[i]
             cts[i] = ct * d if c is None else c + ct * d
-        elif n == 1: node[0](cts)                 # a step of its own: a jitted call (see the `jit` chapter)
-        elif n:                                   # a node of three or more pairs (an input has none)
+        # a step of its own: a jitted call (see the `jit` chapter)
+        elif n == 1: node[0](cts)
+        # a node of three or more pairs (an input has none)
+        elif n:
             pairs = iter(node)
-            for i, d in zip(pairs, pairs):        # (index, partial), (index, partial), ...
+            # (index, partial), (index, partial), ...
+            for i, d in zip(pairs, pairs):
                 c = cts[i]
                 cts[i] = ct * d if c is None else c + ct * d
     return cts
 
 # %% ../nbs/02_engine.ipynb #72da7efe
 def _check_leaf(x, where:str, name:str):
-    "The leaf `x` of an argument as a float (or tracer), or a `TypeError` saying `where` it is."
+    """The leaf `x` of an argument as a float (or tracer), or a `TypeError` saying
+    `where` it is."""
     if _is_boolean(x) or getattr(getattr(x, 'dtype', None), 'kind', None) == 'b':
         raise TypeError(f'{name} requires real-valued arguments, but {where} is a boolean, {x!r}, which has no '
                         'derivative (JAX refuses it too). Pass a float, or pass the flag as a keyword argument.')
@@ -79,7 +88,8 @@ def _flatten_args(args, positions, name:str):
 
 # %% ../nbs/02_engine.ipynb #34ca2e03
 def _lower(x, main):
-    "An output `x` one level down from `main` (`main.lower`), with plain numbers as floats."
+    """An output `x` one level down from `main` (`main.lower`), with plain numbers as
+    floats."""
     x = main.lower(x)
     if isinstance(x, Tracer): return x
     f = _real(x)
@@ -96,9 +106,11 @@ def _split_aux(out, name:str):
 def _is_number(x): return _number(x) is not None
 
 def _check_scalar(out, name:str):
-    "A `TypeError` unless `out` is one number, and not a boolean: a comparison has no derivative (JAX refuses it too)."
+    """A `TypeError` unless `out` is one number, and not a boolean: a comparison has no
+    derivative (JAX refuses it too)."""
     if _is_number(out):
-        if not _is_boolean(out): return                   # a bool, or under `jit` a staged one (its type only), is refused
+        # a bool, or under `jit` a staged one (its type only), is refused
+        if not _is_boolean(out): return
         raise TypeError(f'{name} needs a real-valued output, but the function returned a boolean, {reprlib.repr(out)}: a '
                         'comparison has no derivative. Return a float; for a step from 0 to 1, write '
                         '`where(x > 0, 1.0, 0.0)`, whose derivative is 0.')
@@ -107,7 +119,8 @@ def _check_scalar(out, name:str):
                     'To differentiate one of several outputs, select it: `grad(lambda x: f(x)[0])`.')
 
 def _flatten_out(out, name:str):
-    "The leaves and structure of a function's output, which must be a number or a pytree of numbers."
+    """The leaves and structure of a function's output, which must be a number or a
+    pytree of numbers."""
     leaves, treedef = tree_flatten(out)
     for o in leaves:
         if not _is_number(o):
@@ -116,7 +129,8 @@ def _flatten_out(out, name:str):
     return leaves, treedef
 
 def _check_cotangent(ct, out_def):
-    "The leaves of the cotangent `ct`, which must have the output's structure `out_def` and real leaves."
+    """The leaves of the cotangent `ct`, which must have the output's structure
+    `out_def` and real leaves."""
     ct_leaves, ct_def = tree_flatten(ct)
     if ct_def != out_def:
         raise ValueError(f'vjp_fun needs a cotangent with the structure of the output, {out_def}, but got {ct_def}.')
@@ -128,7 +142,8 @@ def _check_cotangent(ct, out_def):
 
 # %% ../nbs/02_engine.ipynb #e8ee79c8
 def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None):
-    "`vjp`'s work; `name` and the arguments' `positions` go into error messages; `scalar` demands one output as `grad` does."
+    """`vjp`'s work; `name` and the arguments' `positions` go into error messages;
+    `scalar` demands one output as `grad` does."""
     leaves, treedef = _flatten_args(primals, positions or range(len(primals)), name)
     out, ins, main = trace(lambda *xs: fun(*tree_unflatten(treedef, xs)), *leaves)
     aux = None
@@ -138,7 +153,8 @@ def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None
     if scalar: _check_scalar(out, name)
     out_leaves, out_def = _flatten_out(out, name)
     def vjp_fun(ct):
-        "Pull the cotangent `ct` (shaped like the output) back to a tuple with one cotangent per primal."
+        """Pull the cotangent `ct` (shaped like the output) back to a tuple with one
+        cotangent per primal."""
         seeds = {}
         for o, c in zip(out_leaves, _check_cotangent(ct, out_def)):
             if type(o) is Tracer and o.main is main: seeds[o.idx] = c if o.idx not in seeds else seeds[o.idx] + c
@@ -147,21 +163,28 @@ def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None
     primal_out = tree_unflatten(out_def, [_lower(o, main) for o in out_leaves])
     return (primal_out, vjp_fun, aux) if has_aux else (primal_out, vjp_fun)
 
-def vjp(fun:Callable,        # The function to differentiate: positional arguments and output are pytrees of floats
-        *primals,            # The point at which to differentiate, one value per positional argument of `fun`
-        has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
-    "`(fun(*primals), vjp_fun)`, where `vjp_fun(ct)` pulls a cotangent of the output back to a tuple of cotangents of `primals`."
+# The function to differentiate: positional arguments and output are pytrees of floats
+def vjp(fun:Callable,
+        # The point at which to differentiate, one value per positional argument of
+        # `fun`
+        *primals,
+        # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+        has_aux:bool=False):
+    """`(fun(*primals), vjp_fun)`, where `vjp_fun(ct)` pulls a cotangent of the output
+    back to a tuple of cotangents of `primals`."""
     return _vjp(_check_callable(fun, 'vjp'), primals, has_aux, 'vjp')
 
 # %% ../nbs/02_engine.ipynb #29ddad96
 def _argnums(argnums, n:int, name:str) -> tuple:
-    "The positions `argnums` asks for, among `n` positional arguments (all of them for `None`)."
+    """The positions `argnums` asks for, among `n` positional arguments (all of them for
+    `None`)."""
     if n == 0: raise TypeError(f'{name} needs at least one positional argument to differentiate with respect to.')
     if argnums is None: return tuple(range(n))
     isint = lambda i: isinstance(i, int) and not isinstance(i, bool)
     nums = (argnums,) if isint(argnums) else argnums
     if isinstance(nums, (str, bytes)) or not isinstance(nums, Sequence) or not (
-            all(type(i) is int for i in nums) or all(map(isint, nums))):       # plain ints first: the common case
+            # plain ints first: the common case
+            all(type(i) is int for i in nums) or all(map(isint, nums))):
         raise TypeError(f'argnums must be an int, a sequence of ints (a tuple, a list, a range) or None, '
                         f'but got {argnums!r}.')
     if nums and not -n <= min(nums) <= max(nums) < n:
@@ -175,8 +198,10 @@ def _argnums(argnums, n:int, name:str) -> tuple:
 
 # %% ../nbs/02_engine.ipynb #4ed27bd6
 def _substitute(fun, args, nums, kwargs=None):
-    "`fun` as a function of the arguments at positions `nums` alone, the others (and `kwargs`) fixed to their values."
-    if not kwargs and nums == tuple(range(len(args))): return fun       # every argument, in order: `fun` itself
+    """`fun` as a function of the arguments at positions `nums` alone, the others (and
+    `kwargs`) fixed to their values."""
+    # every argument, in order: `fun` itself
+    if not kwargs and nums == tuple(range(len(args))): return fun
     kwargs = kwargs or {}
     def f(*diff):
         new = list(args)
@@ -194,9 +219,13 @@ def _value_and_grad(fun, args, kwargs, argnums, has_aux:bool, name:str):
     return ((value, res[2]) if has_aux else value), grads
 
 # %% ../nbs/02_engine.ipynb #0d26255a
-def value_and_grad(fun:Callable,                             # The function to differentiate: it returns one number
-                   argnums:'int | Sequence[int] | None'=None, # The positional arguments to differentiate; `None`: all
-                   has_aux:bool=False):                      # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+# The function to differentiate: it returns one number
+def value_and_grad(fun:Callable,
+                   # The positional arguments to differentiate; `None`: all
+                   argnums:'int | Sequence[int] | None'=None,
+                   # Whether `fun` returns a pair `(output, aux)`, with `aux` not
+                   # differentiated
+                   has_aux:bool=False):
     """Create a function that evaluates both `fun` and the gradient of `fun` with respect to `argnums`.
     By default that is every positional argument (JAX's default is 0: write `argnums=0` for JAX's behaviour);
     keyword arguments are not differentiated."""
@@ -206,9 +235,12 @@ def value_and_grad(fun:Callable,                             # The function to d
     value_and_grad_fun.__doc__ = f'Value and gradient of {getattr(fun, "__name__", "fun")}.'
     return value_and_grad_fun
 
-def grad(fun:Callable,                             # The function to differentiate: it returns one number
-         argnums:'int | Sequence[int] | None'=None, # The positional arguments to differentiate; `None`: all
-         has_aux:bool=False):                      # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+# The function to differentiate: it returns one number
+def grad(fun:Callable,
+         # The positional arguments to differentiate; `None`: all
+         argnums:'int | Sequence[int] | None'=None,
+         # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+         has_aux:bool=False):
     """Create a function that evaluates the gradient of `fun` with respect to `argnums`.
     By default that is every positional argument (JAX's default is 0: write `argnums=0` for JAX's behaviour);
     keyword arguments are not differentiated."""
@@ -221,8 +253,10 @@ def grad(fun:Callable,                             # The function to differentia
     return grad_fun
 
 # %% ../nbs/05_interface.ipynb #ee901163
-stop_gradient_p = Primitive('stop_gradient', lambda x: x, (None,))   # the identity, flat in its operand
+# the identity, flat in its operand
+stop_gradient_p = Primitive('stop_gradient', lambda x: x, (None,))
 
 def stop_gradient(x): # A number, traced value or pytree of them
-    "`x` (a number or pytree) as a constant to every transformation: the same value, with zero derivative."
+    """`x` (a number or pytree) as a constant to every transformation: the same value,
+    with zero derivative."""
     return tree_map(stop_gradient_p, x)

@@ -31,23 +31,28 @@ class JVPTrace(MainTrace):
         "Apply `prim` one level down and push the tangents through its partials."
         primals = self.lower_args(prim, args)
         out, tangent = bind(prim, *primals), None
-        if prim.partials is None: return out                          # a comparison: no tangent
+        # a comparison: no tangent
+        if prim.partials is None: return out
         for a, partial in zip(args, prim.partials):
             if partial is not None and isinstance(a, Tracer) and a.main is self and a.tangent is not None:
                 t = partial(out, *primals) * a.tangent
                 tangent = t if tangent is None else tangent + t
-        return JVPTracer(out, self, tangent)          # tangent `None`: flat, nothing flows on from here
+        # tangent `None`: flat, nothing flows on from here
+        return JVPTracer(out, self, tangent)
 
 # %% ../nbs/06_forward.ipynb #b0885226
 def _tangent(o, main):
-    "The tangent of the output `o` of a `jvp` at level `main`: 0.0 for a constant, or a value that nothing flows to."
+    """The tangent of the output `o` of a `jvp` at level `main`: 0.0 for a constant, or
+    a value that nothing flows to."""
     t = o.tangent if isinstance(o, JVPTracer) and o.main is main else None
     return 0.0 if t is None else t
 
 def jvp(fun:Callable,    # The function: its arguments and output are pytrees of floats
-        primals:tuple,   # The point: one value (a pytree) per positional argument of `fun`
+        # The point: one value (a pytree) per positional argument of `fun`
+        primals:tuple,
         tangents:tuple): # The direction: the same structure as `primals`
-    "`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the direction `tangents`."
+    """`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the
+    direction `tangents`."""
     _check_callable(fun, 'jvp')
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError('jvp takes primals and tangents as tuples with one entry per positional argument, '
@@ -64,7 +69,8 @@ def jvp(fun:Callable,    # The function: its arguments and output are pytrees of
 
 # %% ../nbs/06_forward.ipynb #53dea035
 def _jac_problem(fun, args, kwargs, argnums, name):
-    "The function of the differentiated argument(s) alone, and their value: one argument, or a tuple for a sequence `argnums`."
+    """The function of the differentiated argument(s) alone, and their value: one
+    argument, or a tuple for a sequence `argnums`."""
     nums = _argnums(argnums, len(args), name)
     f = _substitute(fun, args, nums, kwargs)
     x = args[nums[0]] if isinstance(argnums, int) else tuple(args[i] for i in nums)
@@ -78,14 +84,18 @@ def _basis(n:int, j:int) -> list:
     return [float(k == j) for k in range(n)]
 
 def _assemble(rows, out_def, in_def):
-    "The Jacobian from `rows[i][j]` = d out_i / d in_j: the output structure with input-shaped leaves."
+    """The Jacobian from `rows[i][j]` = d out_i / d in_j: the output structure with
+    input-shaped leaves."""
     return tree_unflatten(out_def, [tree_unflatten(in_def, r) for r in rows])
 
 # %% ../nbs/06_forward.ipynb #87d11aaa
 def jacfwd(fun:Callable, # The function: its arguments and output are pytrees of floats
-           argnums:'int | Sequence[int]'=0, # An int or a sequence of ints: the positional arguments to differentiate
-           has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
-    "Create a function that evaluates the Jacobian of `fun` by forward mode, one `jvp` per input; keyword arguments pass through."
+           # An int or a sequence of ints: the positional arguments to differentiate
+           argnums:'int | Sequence[int]'=0,
+           # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+           has_aux:bool=False):
+    """Create a function that evaluates the Jacobian of `fun` by forward mode, one `jvp`
+    per input; keyword arguments pass through."""
     _check_callable(fun, 'jacfwd')
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacfwd')
@@ -101,9 +111,12 @@ def jacfwd(fun:Callable, # The function: its arguments and output are pytrees of
     return jacfun
 
 def jacrev(fun:Callable, # The function: its arguments and output are pytrees of floats
-           argnums:'int | Sequence[int]'=0, # An int or a sequence of ints: the positional arguments to differentiate
-           has_aux:bool=False): # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
-    "Create a function that evaluates the Jacobian of `fun` by reverse mode, one pullback per output; keyword arguments pass through."
+           # An int or a sequence of ints: the positional arguments to differentiate
+           argnums:'int | Sequence[int]'=0,
+           # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
+           has_aux:bool=False):
+    """Create a function that evaluates the Jacobian of `fun` by reverse mode, one
+    pullback per output; keyword arguments pass through."""
     _check_callable(fun, 'jacrev')
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacrev')
@@ -117,17 +130,21 @@ def jacrev(fun:Callable, # The function: its arguments and output are pytrees of
 
 # %% ../nbs/06_forward.ipynb #6a55b099
 def hessian(fun:Callable, # The function: it returns one number
-            argnums:'int | Sequence[int]'=0): # An int or a sequence of ints: the positional arguments to differentiate
-    "Create a function that evaluates the Hessian of `fun` with respect to `argnums`: `jacfwd(jacrev(fun))`."
+            # An int or a sequence of ints: the positional arguments to differentiate
+            argnums:'int | Sequence[int]'=0):
+    """Create a function that evaluates the Hessian of `fun` with respect to `argnums`:
+    `jacfwd(jacrev(fun))`."""
     h = jacfwd(jacrev(_check_callable(fun, 'hessian'), argnums), argnums)
     def hessian_fun(*args, **kwargs):
-        _jac_problem(fun, args, kwargs, argnums, 'hessian')      # errors in hessian's name
+        # errors in hessian's name
+        _jac_problem(fun, args, kwargs, argnums, 'hessian')
         return h(*args, **kwargs)
     return hessian_fun
 
 # %% ../nbs/06_forward.ipynb #c0b58758
 def _partials(fun, args, mode:str) -> list:
-    "The first partial derivatives of `fun` at `args`, computed in `mode` ('fwd' or 'rev')."
+    """The first partial derivatives of `fun` at `args`, computed in `mode` ('fwd' or
+    'rev')."""
     if mode == 'rev':
         g = grad(fun)(*args)
         return g if isinstance(g, list) else [g]
@@ -136,18 +153,22 @@ def _partials(fun, args, mode:str) -> list:
     raise ValueError(f"check_grads modes are 'fwd' and 'rev', not {mode!r}.")
 
 # %% ../nbs/06_forward.ipynb #86b8b465
-def check_grads(fun:Callable,           # The function to check: its arguments are pytrees of floats, its output a number
-                args:tuple,             # The point: a tuple with one value per positional argument of `fun`
+# The function to check: its arguments are pytrees of floats, its output a number
+def check_grads(fun:Callable,
+                # The point: a tuple with one value per positional argument of `fun`
+                args:tuple,
                 order:int=1,            # The highest order of derivative checked
                 modes=('fwd', 'rev'),   # 'fwd' (by `jvp`), 'rev' (by `grad`), or both
                 eps:float=1e-6,         # The step of the central differences
                 rtol:float=1e-5,        # Relative tolerance
                 atol:float=1e-7):       # Absolute tolerance
-    "Check the derivatives of `fun` at `args`, up to `order`, in each of `modes`, against central differences of step `eps`."
+    """Check the derivatives of `fun` at `args`, up to `order`, in each of `modes`,
+    against central differences of step `eps`."""
     _check_callable(fun, 'check_grads')
     leaves, treedef = _flatten_args(args, range(len(args)), 'check_grads')
     if treedef.num_leaves != len(args) or any(d.node_type is not None for d in treedef.children):
-        flat = lambda *xs: fun(*tree_unflatten(treedef, xs))           # pytree arguments: check the flat function
+        # pytree arguments: check the flat function
+        flat = lambda *xs: fun(*tree_unflatten(treedef, xs))
         return check_grads(flat, leaves, order, modes, eps, rtol, atol)
     args = leaves
     for mode in modes:

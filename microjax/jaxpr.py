@@ -21,27 +21,33 @@ f64, bool_ = Abstract('f64'), Abstract('bool')
 _new = object.__new__
 
 class Lit:
-    "A literal operand of an equation: a float written into the program (or a bool, for an output that is one)."
+    """A literal operand of an equation: a float written into the program (or a bool,
+    for an output that is one)."""
     __slots__ = ('val',)
     def __init__(self, val:float): self.val = val
     def __repr__(self): return f'{self.val!r}:{"bool" if type(self.val) is bool else "f64"}[]'
 
 # %% ../nbs/12_jaxpr.ipynb #95a73ad5
 class JaxprTracer(Tracer):
-    "A variable of a staging level: its `primal` is its type, `f64[]` or `bool[]`; `idx` its equation."
+    """A variable of a staging level: its `primal` is its type, `f64[]` or `bool[]`;
+    `idx` its equation."""
     __slots__ = ()
-    staged = True   # a number known when the program runs: the tape level's `+ - *` take it as a float
+    # a number known when the program runs: the tape level's `+ - *` take it as a float
+    staged = True
 
 # %% ../nbs/12_jaxpr.ipynb #6feb21b0
 class JaxprTrace(MainTrace):
-    "A staging level: every primitive becomes an equation `(out, prim, atoms)` on the tape, `out` its index; an atom is an index or a `Lit`."
+    """A staging level: every primitive becomes an equation `(out, prim, atoms)` on the
+    tape, `out` its index; an atom is an index or a `Lit`."""
     __slots__ = ('fun_name', 'transform', 'consts', 'types', 'uses', 'switches')
     tracer_type = JaxprTracer
     def __init__(self, level:int):
         super().__init__(level)
         self.fun_name, self.transform, self.consts, self.types = 'the function', 'jit', {}, []
-        self.uses = []                                      # how often each variable is read by an equation, as recorded
-        self.switches = set()                               # the selects that are switches: a branch is `zero`
+        # how often each variable is read by an equation, as recorded
+        self.uses = []
+        # the selects that are switches: a branch is `zero`
+        self.switches = set()
 
     def new_input(self, aval:Abstract=f64):
         "A variable for an input of the staged function: its type only."
@@ -49,21 +55,25 @@ class JaxprTrace(MainTrace):
         return super().new_input(aval)
 
     def process(self, prim, args):
-        "Record `prim` applied to `args` as one equation, and return a variable for its output."
+        """Record `prim` applied to `args` as one equation, and return a variable for
+        its output."""
         tt = self.tracer_type
-        if len(args) == 2:                                  # the common case, without a comprehension
+        # the common case, without a comprehension
+        if len(args) == 2:
             x, y = args
             atoms = (x.idx if type(x) is tt and x.main is self else self.atom(x, prim),
                      y.idx if type(y) is tt and y.main is self else self.atom(y, prim))
         else: atoms = tuple([a.idx if type(a) is tt and a.main is self else self.atom(a, prim) for a in args])
-        if prim is mul_p or prim is pow_p:                  # x * 1.0 is x, zero * x is 0.0, ...: see `_fold`
+        # x * 1.0 is x, zero * x is 0.0, ...: see `_fold`
+        if prim is mul_p or prim is pow_p:
             folded = self.fold(prim, args, atoms)
             if folded is not None: return folded
         uses = self.uses
         for a in atoms:
             if type(a) is int: uses[a] += 1
         tape, aval = self.tape, f64 if prim.dtype == 'f64' else bool_
-        t = _new(tt); t.primal = aval; t.main = self; t.idx = i = len(tape)    # a tracer without a call of `__init__`
+        # a tracer without a call of `__init__`
+        t = _new(tt); t.primal = aval; t.main = self; t.idx = i = len(tape)
         tape.append((i, prim, atoms)); self.types.append(aval); uses.append(0)
         if prim is select_p and any(a in self.switches if type(a) is int else a.val is zero for a in atoms[1:]):
             self.switches.add(i)
@@ -71,11 +81,13 @@ class JaxprTrace(MainTrace):
 
 # %% ../nbs/12_jaxpr.ipynb #3334fe75
 def _aval_of(x):
-    "The type of `x`, a number or a tracer of another level: `bool[]` for a boolean, else `f64[]`."
+    """The type of `x`, a number or a tracer of another level: `bool[]` for a boolean,
+    else `f64[]`."""
     return bool_ if _is_boolean(x) else f64
 
 def _atom(self:JaxprTrace, x, prim=None):
-    "`x` as an operand: its variable, a `Lit`, or for a tracer of a lower level a new constant input."
+    """`x` as an operand: its variable, a `Lit`, or for a tracer of a lower level a new
+    constant input."""
     if isinstance(x, Tracer):
         if x.main is self: return x.idx
         if not x.main.active: raise _escaped(f'The tracer {x!r}')
@@ -93,16 +105,21 @@ JaxprTrace.atom, JaxprTrace.var = _atom, _var
 
 # %% ../nbs/12_jaxpr.ipynb #6b5b85e0
 def _fold(self:JaxprTrace, prim, args, atoms):
-    "`x * y` or `x ** y` when staging can tell it now: `x * 1.0`, `x ** 1.0`, `zero * x`, `x * switch`; else `None`."
+    """`x * y` or `x ** y` when staging can tell it now: `x * 1.0`, `x ** 1.0`, `zero *
+    x`, `x * switch`; else `None`."""
     a, b = atoms
     if prim is pow_p:
         return self.var(a) if type(b) is Lit and b.val == 1.0 and type(a) is int and self.types[a] is f64 else None
-    pairs = ((0, b), (1, a))                            # (k, s): s one operand; atoms[k], args[k] the other
-    for k, s in pairs:                                  # first, a switch: x * select(c, p, q) is
-        if type(s) is int and s in self.switches:       # select(c, x * p, x * q), never a switch itself
+    # (k, s): s one operand; atoms[k], args[k] the other
+    pairs = ((0, b), (1, a))
+    # first, a switch: x * select(c, p, q) is
+    for k, s in pairs:
+        # select(c, x * p, x * q), never a switch itself
+        if type(s) is int and s in self.switches:
             val = lambda v: v.val if type(v) is Lit else self.var(v)
             c, p, q = map(val, self.tape[s][2])
-            times = lambda p: p if type(p) is float and p != p else args[k] * p    # x * nan is nan, for any x
+            # x * nan is nan, for any x
+            times = lambda p: p if type(p) is float and p != p else args[k] * p
             return select_p(c, times(p), times(q))
     for k, s in pairs:
         if type(s) is Lit:
@@ -115,7 +132,8 @@ JaxprTrace.fold = _fold
 
 # %% ../nbs/12_jaxpr.ipynb #b03509c9
 def _direct(prim, swap:bool=False):
-    "The variable's method for `prim`: `process` at once for this level's variables and numbers, else `bind`."
+    """The variable's method for `prim`: `process` at once for this level's variables
+    and numbers, else `bind`."""
     def method(a, b):
         x, y = (b, a) if swap else (a, b)
         m, tb = a.main, type(b)
@@ -125,7 +143,8 @@ def _direct(prim, swap:bool=False):
     return method
 
 def _equation(prim):
-    "The variable's `+`, `-` or `*`: two variables of one level give the equation at once."
+    """The variable's `+`, `-` or `*`: two variables of one level give the equation at
+    once."""
     mul, direct = prim is mul_p, _direct(prim)
     def method(x, y):
         if type(y) is JaxprTracer:
@@ -142,7 +161,8 @@ def _equation(prim):
 
 JaxprTracer.__add__, JaxprTracer.__radd__ = _equation(add_p), _direct(add_p, swap=True)
 JaxprTracer.__sub__, JaxprTracer.__rsub__ = _equation(sub_p), _direct(sub_p, swap=True)
-JaxprTracer.__mul__, JaxprTracer.__rmul__ = _equation(mul_p), _direct(mul_p)   # `2 * x` is `x * 2`
+# `2 * x` is `x * 2`
+JaxprTracer.__mul__, JaxprTracer.__rmul__ = _equation(mul_p), _direct(mul_p)
 for _name, _prim in [('truediv', div_p), ('pow', pow_p), ('mod', mod_p)]:
     setattr(JaxprTracer, f'__{_name}__', _direct(_prim))
     setattr(JaxprTracer, f'__r{_name}__', _direct(_prim, swap=True))
@@ -157,11 +177,14 @@ def _letters(n:int) -> str:
         if n == 0: return s
 
 class Jaxpr:
-    "A staged program: constant inputs (`consts`, the values), inputs, equations `(out, prim, atoms)` and outputs."
+    """A staged program: constant inputs (`consts`, the values), inputs, equations
+    `(out, prim, atoms)` and outputs."""
     def __init__(self, constvars, invars, eqns, outvars, types, consts, in_tree=None, out_tree=None, uses=None):
         self.constvars, self.invars, self.eqns, self.outvars = constvars, invars, eqns, outvars
         self.types, self.consts, self.in_tree, self.out_tree = types, consts, in_tree, out_tree
-        self.uses = uses      # how often the equations read each variable (a list, by index), as staging counted them
+        # how often the equations read each variable (a list, by index), as staging
+        # counted them
+        self.uses = uses
 
     def names(self) -> dict:
         "Each variable's name when printed: `a`, `b`, ... in order of appearance."
@@ -175,17 +198,22 @@ class Jaxpr:
         eqns = [f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
         tail = f'in ({", ".join(atom(a) for a in self.outvars)}{"," if len(self.outvars) == 1 else ""}) }}'
         line = f'{head} {"; ".join(eqns)}{" " if eqns else ""}{tail}'
-        if len(line) <= 80: return line                  # as JAX: on one line when it fits in 80 characters
+        # as JAX: on one line when it fits in 80 characters
+        if len(line) <= 80: return line
         return '\n'.join([head, *(f'    {e}' for e in eqns), f'  {tail}'])
     __repr__ = __str__
 
 # %% ../nbs/12_jaxpr.ipynb #2db30363
 def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
-    "The jaxpr of a finished staging trace: the equations that the outputs need, in order (dead code dropped)."
+    """The jaxpr of a finished staging trace: the equations that the outputs need, in
+    order (dead code dropped)."""
     tape, uses, outs = main.tape, main.uses, {a for a in outvars if type(a) is int}
-    unread = [i for i in compress(range(len(uses)), map(not_, uses)) if tape[i] and i not in outs]   # read by nothing
-    eqns = list(filter(None, tape))                                   # an input's or a constant's node is empty
-    if unread:                                                        # then what only they read is dead too, and so on
+    # read by nothing
+    unread = [i for i in compress(range(len(uses)), map(not_, uses)) if tape[i] and i not in outs]
+    # an input's or a constant's node is empty
+    eqns = list(filter(None, tape))
+    # then what only they read is dead too, and so on
+    if unread:
         dead, todo = set(unread), unread
         while todo:
             for a in tape[todo.pop()][2]:
@@ -199,7 +227,8 @@ def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
 
 # %% ../nbs/12_jaxpr.ipynb #9d219ab1
 def _check_args(leaves, where:str) -> list:
-    "The leaves of the arguments as floats (or tracers), or a `TypeError` naming the bad one."
+    """The leaves of the arguments as floats (or tracers), or a `TypeError` naming the
+    bad one."""
     if _numbers_as_is(leaves): return leaves      # the common case
     out = []
     for k, x in enumerate(leaves):
@@ -212,7 +241,8 @@ def _check_args(leaves, where:str) -> list:
     return out
 
 def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
-    "`fun` with its static arguments filled in, as a function of the dynamic ones, those dynamic arguments and keywords."
+    """`fun` with its static arguments filled in, as a function of the dynamic ones,
+    those dynamic arguments and keywords."""
     kwargs = kwargs or {}
     static_kw = {k: v for k, v in kwargs.items() if k in static_argnames}
     if not static_argnums and not static_kw: return fun, list(args), kwargs
@@ -227,11 +257,13 @@ def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
     return f, dyn, {k: v for k, v in kwargs.items() if k not in static_kw}
 
 def _static_args(fun, static_argnums, static_argnames) -> tuple:
-    "`(static_argnums, static_argnames, by_name)`, each completed from the other by `fun`'s signature, as JAX does; `by_name`: the positions known from a name."
+    """`(static_argnums, static_argnames, by_name)`, each completed from the other by
+    `fun`'s signature, as JAX does; `by_name`: the positions known from a name."""
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
     try: params = list(inspect.signature(fun).parameters.values())
-    except (TypeError, ValueError): return nums, names, ()      # no signature to read: as given
+    # no signature to read: as given
+    except (TypeError, ValueError): return nums, names, ()
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     named = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     unknown = [n for n in names if n not in named]
@@ -243,13 +275,17 @@ def _static_args(fun, static_argnums, static_argnames) -> tuple:
     return nums + by_name, names, by_name
 
 # %% ../nbs/12_jaxpr.ipynb #01300bcb
-_gc_lock, _gc_state = threading.Lock(), [0, False]   # blocks pausing the collector now; was it on before them
+# blocks pausing the collector now; was it on before them
+_gc_lock, _gc_state = threading.Lock(), [0, False]
 
 @contextlib.contextmanager
 def _gc_paused():
-    "Pause Python's cycle collector for the block: staging makes many objects that all stay alive, and it rescans them all."
-    with _gc_lock:                     # the first block in switches it off, the last one out restores it,
-        if not _gc_state[0]: _gc_state[1] = gc.isenabled(); gc.disable()     # whatever the threads' order
+    """Pause Python's cycle collector for the block: staging makes many objects that all
+    stay alive, and it rescans them all."""
+    # the first block in switches it off, the last one out restores it,
+    with _gc_lock:
+        # whatever the threads' order
+        if not _gc_state[0]: _gc_state[1] = gc.isenabled(); gc.disable()
         _gc_state[0] += 1
     try: yield
     finally:
@@ -259,19 +295,25 @@ def _gc_paused():
 
 # %% ../nbs/12_jaxpr.ipynb #37d95989
 def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
-    "Trace `fun` on `n` abstract inputs (its arguments flattened with structure `in_tree`) into a `Jaxpr`."
+    """Trace `fun` on `n` abstract inputs (its arguments flattened with structure
+    `in_tree`) into a `Jaxpr`."""
     with _gc_paused():
         with new_main(JaxprTrace) as main:
             main.fun_name, main.transform = getattr(fun, '__name__', 'the function'), transform
             ins = [main.new_input() for _ in range(n)]
             args, kwargs = tree_unflatten(in_tree, ins)
             out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of `{main.fun_name}`')
-            outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]   # a Python bool stays one
+            # a Python bool stays one
+            outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]
         return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
 
-def make_jaxpr(fun:Callable,       # The function: its arguments and outputs are pytrees of floats
-               static_argnums=()): # An int or a sequence of ints: positional arguments that are not staged (Python values)
-    "Create a function that stages `fun` at the structure of its arguments and returns the `Jaxpr`."
+# The function: its arguments and outputs are pytrees of floats
+def make_jaxpr(fun:Callable,
+               # An int or a sequence of ints: positional arguments that are not staged
+               # (Python values)
+               static_argnums=()):
+    """Create a function that stages `fun` at the structure of its arguments and returns
+    the `Jaxpr`."""
     _check_callable(fun, 'make_jaxpr')
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     def make(*args, **kwargs):
@@ -283,11 +325,15 @@ def make_jaxpr(fun:Callable,       # The function: its arguments and outputs are
 
 # %% ../nbs/12_jaxpr.ipynb #e8631036
 def draw_jaxpr(jaxpr:Jaxpr,    # The program to draw
-               colors:dict=None, # Fill colours of some variables: {variable index: colour}
+               # Fill colours of some variables: {variable index: colour}
+               colors:dict=None,
                rankdir='LR',   # Graphviz's direction: 'LR' or 'TB'
-               prefix=''):     # Prepended to the node ids, to draw several graphs in one picture
-    "A Graphviz drawing of `jaxpr`: a box per variable (its name, type and equation), an edge per operand (needs graphviz)."
-    from microjax.viz import _digraph, _record             # pictures only: the package itself does not need graphviz
+               # Prepended to the node ids, to draw several graphs in one picture
+               prefix=''):
+    """A Graphviz drawing of `jaxpr`: a box per variable (its name, type and equation),
+    an edge per operand (needs graphviz)."""
+    # pictures only: the package itself does not need graphviz
+    from microjax.viz import _digraph, _record
     colors, names, types, dot = colors or {}, jaxpr.names(), jaxpr.types, _digraph(rankdir)
     for v in [*jaxpr.constvars, *jaxpr.invars]:
         kind = 'constant' if v in jaxpr.constvars else 'input'
@@ -305,7 +351,8 @@ def draw_jaxpr(jaxpr:Jaxpr,    # The program to draw
 
 # %% ../nbs/12_jaxpr.ipynb #67b3215e
 def eval_jaxpr(jaxpr:Jaxpr, consts, *args) -> list:
-    "Run `jaxpr` on `consts` and `args` by binding each equation's primitive: on floats, or under any transformation."
+    """Run `jaxpr` on `consts` and `args` by binding each equation's primitive: on
+    floats, or under any transformation."""
     if not isinstance(jaxpr, Jaxpr):
         raise TypeError(f'eval_jaxpr runs a Jaxpr (from `make_jaxpr(f)(*args)`), but got {type(jaxpr).__name__}.')
     for what, given, wanted in [('constants', len(consts), len(jaxpr.constvars)), ('arguments', len(args), len(jaxpr.invars))]:

@@ -37,7 +37,8 @@ def _sum_of_products(w, x, b=0.0):
 # %% ../nbs/08_nn.ipynb #bc83998d
 @dataclass(frozen=True)
 class Neuron:
-    "A neuron `relu(w . x + b)` (or `w . x + b` when not `nonlin`) with weights `w` and bias `b`."
+    """A neuron `relu(w . x + b)` (or `w . x + b` when not `nonlin`) with weights `w`
+    and bias `b`."""
     w: tuple          # one weight per input
     b: float = 0.0    # the bias
     nonlin: bool = True   # follow the weighted sum with a ReLU?
@@ -45,8 +46,10 @@ class Neuron:
     @classmethod
     def init(cls, nin:int,         # The number of inputs
              nonlin:bool=True, # Follow the weighted sum with a ReLU?
-             seed=0):          # Seed of the weights' random numbers (an int, or a `random.Random`)
-        "A neuron with `nin` inputs, weights drawn uniformly from [-1, 1] with `seed`, and bias 0."
+             # Seed of the weights' random numbers (an int, or a `random.Random`)
+             seed=0):
+        """A neuron with `nin` inputs, weights drawn uniformly from [-1, 1] with `seed`,
+        and bias 0."""
         rng = _rng(seed)
         return cls(tuple(rng.uniform(-1, 1) for _ in range(nin)), 0.0, nonlin)
 
@@ -60,7 +63,8 @@ class Neuron:
 
     def __repr__(self): return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
 
-Neuron = register_dataclass(Neuron, ['w', 'b'], ['nonlin'])   # a pytree: the parameters are its leaves
+# a pytree: the parameters are its leaves
+Neuron = register_dataclass(Neuron, ['w', 'b'], ['nonlin'])
 
 # %% ../nbs/08_nn.ipynb #54dbe9f2
 def _check_count(params, n:int, what:str):
@@ -76,7 +80,8 @@ def _neuron_from_parameters(cls, params, # The weights, then the bias: `nin + 1`
     _check_count(params, nin + 1, f'a Neuron with nin={nin}')
     return cls(tuple(params[:nin]), params[nin], nonlin)
 
-Neuron.from_parameters = classmethod(_neuron_from_parameters)   # the inverse of `parameters()`
+# the inverse of `parameters()`
+Neuron.from_parameters = classmethod(_neuron_from_parameters)
 
 # %% ../nbs/08_nn.ipynb #f4fc30c7
 @dataclass(frozen=True)
@@ -104,7 +109,8 @@ class Layer:
     def __repr__(self): return f"Layer of [{', '.join(map(repr, self.neurons))}]"
 
 # %% ../nbs/08_nn.ipynb #7e8ec1f7
-def _layer_from_parameters(cls, params, # Each neuron's parameters in turn: `nout * (nin + 1)` numbers
+# Each neuron's parameters in turn: `nout * (nin + 1)` numbers
+def _layer_from_parameters(cls, params,
                            nin:int,     # The number of inputs of each neuron
                            nout:int,    # The number of neurons
                            nonlin:bool=True): # ReLU neurons?
@@ -127,7 +133,8 @@ class MLP:
 
     @classmethod
     def init(cls, nin:int,    # The number of inputs
-             nouts:list,  # The number of neurons of each layer; the last layer is linear
+             # The number of neurons of each layer; the last layer is linear
+             nouts:list,
              seed=0):     # Seed of the weights' random numbers
         "An MLP with `nin` inputs and layers of `nouts` neurons, drawn with `seed`."
         rng, sizes = _rng(seed), cls._sizes(nin, nouts)
@@ -146,10 +153,12 @@ class MLP:
 MLP = register_dataclass(MLP, ['layers'], [])
 
 # %% ../nbs/08_nn.ipynb #d9a8651a
-def _mlp_from_parameters(cls, params, # Each layer's parameters in turn, as `parameters()` lists them
+# Each layer's parameters in turn, as `parameters()` lists them
+def _mlp_from_parameters(cls, params,
                           nin:int,     # The number of inputs
                           nouts:list): # The number of neurons of each layer
-    "The MLP with `nin` inputs and layers of `nouts` neurons whose `parameters()` are `params`."
+    """The MLP with `nin` inputs and layers of `nouts` neurons whose `parameters()` are
+    `params`."""
     sizes = cls._sizes(nin, nouts)
     _check_count(params, sum((a + 1) * b for a, b in sizes), f'an MLP with nin={nin}, nouts={list(nouts)}')
     layers, start = [], 0
@@ -166,7 +175,8 @@ def svm_loss(model,             # A callable model with `parameters()`, such as 
              X,                 # The samples: a list of inputs
              y,                 # Their labels, -1 or 1
              alpha:float=1e-4): # The weight of the L2 penalty on the parameters
-    "Mean hinge loss `relu(1 - y*score)` of `model` on samples `X` with labels `y` in {-1, 1}, plus `alpha` times the sum of squared parameters."
+    """Mean hinge loss `relu(1 - y*score)` of `model` on samples `X` with labels `y` in
+    {-1, 1}, plus `alpha` times the sum of squared parameters."""
     losses = [relu(1 - yi * model(xi)) for xi, yi in zip(X, y)]
     return sum(losses) * (1.0 / len(losses)) + alpha * sum(p * p for p in model.parameters())
 
@@ -194,8 +204,10 @@ def silu(x): # A number or a traced value
     return x * sigmoid(x)
 
 def gelu(x, # A number or a traced value
-         approximate:bool=True): # The tanh approximation (JAX's default), else the exact form with `erf`
-    "The Gaussian error linear unit `x * P(N(0, 1) <= x)`, by default with JAX's tanh approximation."
+         # The tanh approximation (JAX's default), else the exact form with `erf`
+         approximate:bool=True):
+    """The Gaussian error linear unit `x * P(N(0, 1) <= x)`, by default with JAX's tanh
+    approximation."""
     if approximate: return 0.5 * x * (1.0 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
 
@@ -205,9 +217,11 @@ def _max(xs):
     return stop_gradient(functools.reduce(maximum, xs))
 
 def logsumexp(xs): # A non-empty list of numbers or traced values
-    "`log(sum(exp(x) for x in xs))`, without overflow: the largest `x` is taken out first."
+    """`log(sum(exp(x) for x in xs))`, without overflow: the largest `x` is taken out
+    first."""
     m = _max(xs)
-    m = where(abs(m) < math.inf, m, 0.0)        # JAX's rule: an infinite maximum shifts by 0
+    # JAX's rule: an infinite maximum shifts by 0
+    m = where(abs(m) < math.inf, m, 0.0)
     return m + log(sum(exp(x - m) for x in xs))
 
 def softmax(xs): # A non-empty list of numbers or traced values
@@ -218,7 +232,8 @@ def softmax(xs): # A non-empty list of numbers or traced values
     return [e / total for e in es]
 
 def log_softmax(xs): # A non-empty list of numbers or traced values
-    "The list `log(softmax(xs))`, computed as `x - max - log(sum(exp(x - max)))`, without a `log` of a ratio."
+    """The list `log(softmax(xs))`, computed as `x - max - log(sum(exp(x - max)))`,
+    without a `log` of a ratio."""
     m = _max(xs)
     shifted = [x - m for x in xs]
     lse = log(sum(exp(s) for s in shifted))
@@ -229,10 +244,11 @@ def one_hot(x, # An int, or a number holding one (a traced value too)
     "The list of `num_classes` floats that is 1.0 at position `x` and 0.0 elsewhere."
     return [where(x == k, 1.0, 0.0) for k in range(num_classes)]
 
-
 # %% ../nbs/11_fast.ipynb #0322ab6d
 def _dot_products(w, x):
-    "The trace, the pairs (a tuple per product) and the products of `w . x`; `None` unless each operand is a float, an int or a `Tracer` with a float primal at one level."
+    """The trace, the pairs (a tuple per product) and the products of `w . x`; `None`
+    unless each operand is a float, an int or a `Tracer` with a float primal at one
+    level."""
     m, chunks, products = None, [], []
     for a, c in zip(w, x):
         ta, tc = type(a), type(c)
@@ -243,7 +259,8 @@ def _dot_products(w, x):
             if tc is Tracer:
                 cp = c.primal
                 if type(cp) is not float or c.main is not m: return None
-                chunks.append((a.idx, cp, c.idx, ap))       # the node `a * c` would make
+                # the node `a * c` would make
+                chunks.append((a.idx, cp, c.idx, ap))
             elif tc is float or tc is int:
                 cp = float(c)
                 chunks.append((a.idx, cp))
@@ -255,7 +272,8 @@ def _dot_products(w, x):
             chunks.append((c.idx, ap))
         elif (ta is float or ta is int) and (tc is float or tc is int):
             ap, cp = a, c
-            chunks.append(())                               # a constant product: no pairs, but it keeps its place
+            # a constant product: no pairs, but it keeps its place
+            chunks.append(())
         else: return None
         products.append(ap * cp)
     return m, chunks, products
@@ -268,7 +286,8 @@ _chain = chain.from_iterable
 def dot(w,        # The weights: a list or tuple of numbers
         x,        # The inputs: as many numbers
         b=0.0):   # The bias, added first
-    "The weighted sum `b + w[0]*x[0] + ... + w[n-1]*x[n-1]`, added left to right, recorded as one node."
+    """The weighted sum `b + w[0]*x[0] + ... + w[n-1]*x[n-1]`, added left to right,
+    recorded as one node."""
     _check_dot(w, x)
     found = _dot_products(w, x)
     if found is None: return _sum_of_products(w, x, b)
@@ -278,12 +297,16 @@ def dot(w,        # The weights: a list or tuple of numbers
         s = b.primal
         if type(s) is not float or (m is not None and b.main is not m): return _sum_of_products(w, x, b)
         m = b.main
-        chunks.insert(1, (b.idx, 1.0))               # `b + w[0]*x[0]`: the first sum's node came after the first product's
+        # `b + w[0]*x[0]`: the first sum's node came after the first product's
+        chunks.insert(1, (b.idx, 1.0))
     elif tb is float or tb is int: s = b
     else: return _sum_of_products(w, x, b)
-    if m is None or not products: return _sum_of_products(w, x, b)   # nothing traced, or nothing to sum
-    for p in products: s = s + p                     # left to right, as the chain of `+` nodes added them
+    # nothing traced, or nothing to sum
+    if m is None or not products: return _sum_of_products(w, x, b)
+    # left to right, as the chain of `+` nodes added them
+    for p in products: s = s + p
     tape = m.tape
-    tape.append(tuple(_chain(reversed(chunks))))     # the last product's pairs first, as the sweep met them
+    # the last product's pairs first, as the sweep met them
+    tape.append(tuple(_chain(reversed(chunks))))
     t = _new(Tracer); t.primal = s; t.main = m; t.idx = len(tape) - 1
     return t

@@ -13,12 +13,14 @@ from .primitives import sqrt
 
 # %% ../nbs/09_optimizers.ipynb #e37faab1
 class GradientTransformation(NamedTuple):
-    "An optimizer: `init(params)` gives the first state; `update(grads, state, params)` gives `(updates, new_state)`."
+    """An optimizer: `init(params)` gives the first state; `update(grads, state,
+    params)` gives `(updates, new_state)`."""
     init: Callable
     update: Callable
 
 def apply_updates(params,   # A pytree of parameters
-                  updates): # A pytree of the same structure, from an optimizer's `update`
+                  # A pytree of the same structure, from an optimizer's `update`
+                  updates):
     "The parameters moved by `updates` (both pytrees of the same structure)."
     return tree_map(lambda p, u: p + u, params, updates)
 
@@ -46,11 +48,13 @@ def sgd(learning_rate, # A number, or a function of the step count (a schedule)
 
 # %% ../nbs/09_optimizers.ipynb #952d879c
 class MomentumState(NamedTuple):
-    "The state of `momentum`: the step count and the velocity, shaped like the parameters."
+    """The state of `momentum`: the step count and the velocity, shaped like the
+    parameters."""
     count: int
     velocity: Any
 
-def momentum(learning_rate,       # A number, or a function of the step count (a schedule)
+# A number, or a function of the step count (a schedule)
+def momentum(learning_rate,
              beta:float=0.9,      # The decay of the velocity
              nesterov:bool=False, # Use Nesterov's correction?
             ) -> GradientTransformation:
@@ -65,7 +69,8 @@ def momentum(learning_rate,       # A number, or a function of the step count (a
 
 # %% ../nbs/09_optimizers.ipynb #3abb26dc
 class ScaleByAdamState(NamedTuple):
-    "The state of `adam`: the step count and the two moment estimates, shaped like the parameters."
+    """The state of `adam`: the step count and the two moment estimates, shaped like the
+    parameters."""
     count: int
     mu: Any
     nu: Any
@@ -75,7 +80,8 @@ def adam(learning_rate,    # A number, or a function of the step count (a schedu
          b2:float=0.999,   # The decay of the second moment estimate
          eps:float=1e-8,   # Added to the denominator, for stability
         ) -> GradientTransformation:
-    "Adam with `learning_rate` (a number or a schedule), moment decay rates `b1` and `b2`, and `eps`."
+    """Adam with `learning_rate` (a number or a schedule), moment decay rates `b1` and
+    `b2`, and `eps`."""
     def init(params): return ScaleByAdamState(0, _zeros(params), _zeros(params))
     def update(grads, state, params=None):
         lr, t = _rate(learning_rate, state.count), state.count + 1

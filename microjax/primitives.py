@@ -26,7 +26,8 @@ def exp(x:float): # A number or a traced value
     return exp_p(x)
 
 # %% ../nbs/07_primitives.ipynb #84310c15
-def _sin(x): return math.sin(x) if math.isfinite(x) or x != x else math.nan    # sin(inf) is nan, as in IEEE
+# sin(inf) is nan, as in IEEE
+def _sin(x): return math.sin(x) if math.isfinite(x) or x != x else math.nan
 def _cos(x): return math.cos(x) if math.isfinite(x) or x != x else math.nan
 
 sin_p = Primitive('sin', _sin, (lambda out, x: cos(x),))
@@ -100,7 +101,8 @@ def arctan(x:float): # A number or a traced value
 
 def arctan2(y:float, # The sine side: a number or a traced value
             x:float): # The cosine side
-    "The angle of the point `(x, y)`, in radians between -pi and pi (JAX's and NumPy's argument order)."
+    """The angle of the point `(x, y)`, in radians between -pi and pi (JAX's and NumPy's
+    argument order)."""
     return arctan2_p(y, x)
 
 def erf(x:float): # A number or a traced value
@@ -111,7 +113,8 @@ def erf(x:float): # A number or a traced value
 def _sign(x): return math.nan if x != x else (x if x == 0 else math.copysign(1.0, x))
 def _max(x, y): return math.nan if x != x or y != y else (x if x >= y else y)
 def _min(x, y): return math.nan if x != x or y != y else (x if x <= y else y)
-def _balanced(out, x, y):          # d max(x, y)/dx: 1 if x is the answer, 0.5 at a tie, else 0
+# d max(x, y)/dx: 1 if x is the answer, 0.5 at a tie, else 0
+def _balanced(out, x, y):
     return where(x == out, where(y == out, 0.5, 1.0), 0.0)
 
 sign_p = Primitive('sign', _sign, (None,))
@@ -119,15 +122,18 @@ maximum_p = Primitive('maximum', _max, (_balanced, lambda out, x, y: _balanced(o
 minimum_p = Primitive('minimum', _min, (_balanced, lambda out, x, y: _balanced(out, y, x)))
 
 def sign(x:float): # A number or a traced value
-    "-1.0, 0.0 or 1.0 by the sign of `x` (-0.0 for -0.0, `nan` for `nan`); flat: its derivative is 0."
+    """-1.0, 0.0 or 1.0 by the sign of `x` (-0.0 for -0.0, `nan` for `nan`); flat: its
+    derivative is 0."""
     return sign_p(x)
 
 def maximum(x, y): # Numbers or traced values
-    "The larger of `x` and `y` (`nan` if either is); at a tie each gets half the derivative, as in JAX."
+    """The larger of `x` and `y` (`nan` if either is); at a tie each gets half the
+    derivative, as in JAX."""
     return maximum_p(x, y)
 
 def minimum(x, y): # Numbers or traced values
-    "The smaller of `x` and `y` (`nan` if either is); at a tie each gets half the derivative, as in JAX."
+    """The smaller of `x` and `y` (`nan` if either is); at a tie each gets half the
+    derivative, as in JAX."""
     return minimum_p(x, y)
 
 def clip(x, # A number or a traced value

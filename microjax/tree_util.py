@@ -11,11 +11,14 @@ import collections, dataclasses, functools, sys, types
 from typing import Callable
 
 # %% ../nbs/04_tree_util.ipynb #b8632f63
-_registry, _leaf_types = {}, set()            # _leaf_types: the types already seen to be leaves
+# _leaf_types: the types already seen to be leaves
+_registry, _leaf_types = {}, set()
 
 def register_pytree_node(nodetype:type,     # The container type
-                         flatten_func,      # `flatten_func(node)` returns `(children, aux_data)`
-                         unflatten_func):   # `unflatten_func(aux_data, children)` rebuilds the node
+                         # `flatten_func(node)` returns `(children, aux_data)`
+                         flatten_func,
+                         # `unflatten_func(aux_data, children)` rebuilds the node
+                         unflatten_func):
     "Teach the pytree functions to take `nodetype` apart and to build it again."
     _registry[nodetype] = (flatten_func, unflatten_func)
     _leaf_types.discard(nodetype)
@@ -33,7 +36,8 @@ register_pytree_node(collections.defaultdict,
 register_pytree_node(type(None), lambda n: ((), None), lambda _, cs: None)
 
 def _node(t):
-    "The registry entry of the type `t`, registering a named tuple class on first sight; `None` for a leaf."
+    """The registry entry of the type `t`, registering a named tuple class on first
+    sight; `None` for a leaf."""
     entry = _registry.get(t)
     if entry is None and issubclass(t, tuple) and hasattr(t, '_fields'):
         entry = register_pytree_node(t, lambda x: (tuple(x), None), lambda _, cs: t(*cs)) and _registry[t]
@@ -42,7 +46,8 @@ def _node(t):
 
 # %% ../nbs/04_tree_util.ipynb #85e142b3
 class PyTreeDef:
-    "The structure of a pytree: a node type, its static `aux` data and the structures of its children (`None` type: a leaf)."
+    """The structure of a pytree: a node type, its static `aux` data and the structures
+    of its children (`None` type: a leaf)."""
     __slots__ = ('node_type', 'aux', 'children', 'num_leaves', '_hash')
     def __init__(self, node_type, aux, children):
         self.node_type,self.aux,self.children,self._hash = node_type,aux,tuple(children),None
@@ -73,12 +78,14 @@ def _show(d):
 _LEAF = PyTreeDef(None, None, ())
 
 def typed(x):
-    "`x` with the type of each value beside it, so that 1, 1.0 and True are different keys (JAX's cache keeps them apart)."
+    """`x` with the type of each value beside it, so that 1, 1.0 and True are different
+    keys (JAX's cache keeps them apart)."""
     if type(x) is tuple: return (tuple, *map(typed, x))
     return (type(x), x)
 
 def _unhashable(d):
-    "The first aux data in the structure `d` that cannot be hashed (`None` if there is none)."
+    """The first aux data in the structure `d` that cannot be hashed (`None` if there is
+    none)."""
     try: hash(typed(d.aux))
     except TypeError: return d.aux
     return next((a for a in map(_unhashable, d.children) if a is not None), None)
@@ -93,7 +100,8 @@ def _flatten(x, leaves):
     children, aux = entry[0](x)
     defs = []
     for c in children:
-        if type(c) in _leaf_types: leaves.append(c); defs.append(_LEAF)     # a known leaf: no call
+        # a known leaf: no call
+        if type(c) in _leaf_types: leaves.append(c); defs.append(_LEAF)
         else: defs.append(_flatten(c, leaves))
     return PyTreeDef(t, aux, defs)
 
@@ -106,8 +114,10 @@ def _flatten_is_leaf(x, leaves, is_leaf):
     children, aux = entry[0](x)
     return PyTreeDef(type(x), aux, [_flatten_is_leaf(c, leaves, is_leaf) for c in children])
 
-def tree_flatten(tree,          # A pytree: containers of the registry, with anything else at the leaves
-                 is_leaf=None): # A predicate: `is_leaf(x)` true makes `x` a leaf, whatever its type
+# A pytree: containers of the registry, with anything else at the leaves
+def tree_flatten(tree,
+                 # A predicate: `is_leaf(x)` true makes `x` a leaf, whatever its type
+                 is_leaf=None):
     "The leaves of `tree`, depth first, and its structure as a `PyTreeDef`."
     leaves = []
     return leaves, (_flatten(tree, leaves) if is_leaf is None else _flatten_is_leaf(tree, leaves, is_leaf))
@@ -125,17 +135,20 @@ def tree_unflatten(treedef:PyTreeDef, # The structure, from `tree_flatten`
         raise ValueError(f'{treedef} has {treedef.num_leaves} leaves, but {len(leaves)} were given.')
     return _unflatten(treedef, iter(leaves))
 
-def tree_leaves(tree, is_leaf=None) -> list: # A pytree, and optionally `tree_flatten`'s `is_leaf`
+# A pytree, and optionally `tree_flatten`'s `is_leaf`
+def tree_leaves(tree, is_leaf=None) -> list:
     "The leaves of `tree`, depth first."
     return tree_flatten(tree, is_leaf)[0]
 
-def tree_structure(tree, is_leaf=None) -> PyTreeDef: # A pytree, and optionally `tree_flatten`'s `is_leaf`
+# A pytree, and optionally `tree_flatten`'s `is_leaf`
+def tree_structure(tree, is_leaf=None) -> PyTreeDef:
     "The structure of `tree`."
     return tree_flatten(tree, is_leaf)[1]
 
 # %% ../nbs/04_tree_util.ipynb #69ee2aea
 def _flatten_up_to(d:PyTreeDef, x, out:list, top:PyTreeDef):
-    "The parts of `x` at the leaves of the structure `d`, appended to `out`: `x` must have `d` as a prefix."
+    """The parts of `x` at the leaves of the structure `d`, appended to `out`: `x` must
+    have `d` as a prefix."""
     if d.node_type is None: out.append(x); return
     entry = _node(type(x)) if type(x) is d.node_type else None
     children, aux = entry[0](x) if entry else (None, None)
@@ -144,11 +157,14 @@ def _flatten_up_to(d:PyTreeDef, x, out:list, top:PyTreeDef):
                          f'prefix, but one has {tree_structure(x)} where the first has {d}.')
     for c, cd in zip(children, d.children): _flatten_up_to(cd, c, out, top)
 
-def tree_map(f:Callable, # Takes one leaf of `tree` and the matching parts of the trees in `rest`
+# Takes one leaf of `tree` and the matching parts of the trees in `rest`
+def tree_map(f:Callable,
              tree,       # A pytree
-             *rest,      # More pytrees, each with the structure of `tree` or having it as a prefix
+             # More pytrees, each with the structure of `tree` or having it as a prefix
+             *rest,
              is_leaf=None): # A predicate for `tree`'s leaves, as in `tree_flatten`
-    "The pytree of `f` applied to each leaf of `tree` and the corresponding parts of the trees in `rest`."
+    """The pytree of `f` applied to each leaf of `tree` and the corresponding parts of
+    the trees in `rest`."""
     leaves, treedef = tree_flatten(tree, is_leaf)
     others = []
     for r in rest:
@@ -163,15 +179,18 @@ def tree_reduce(function:Callable, # Takes the value so far and one leaf
                 tree,              # A pytree
                 initializer=_none, # The starting value (else the first leaf)
                 is_leaf=None):     # A predicate for the leaves, as in `tree_flatten`
-    "`function` folded over the leaves of `tree` from the left, as `functools.reduce` (JAX's `tree_reduce`)."
+    """`function` folded over the leaves of `tree` from the left, as `functools.reduce`
+    (JAX's `tree_reduce`)."""
     leaves = tree_leaves(tree, is_leaf)
     return functools.reduce(function, leaves) if initializer is _none else functools.reduce(function, leaves, initializer)
 
 # %% ../nbs/04_tree_util.ipynb #3a070126
 def register_dataclass(nodetype:type,     # A dataclass
                        data_fields:list,  # Fields whose values are children (pytrees)
-                       meta_fields:list): # Fields whose values are static metadata, kept in the structure
-    "Register the dataclass `nodetype` as a pytree node with children `data_fields`; returns `nodetype`."
+                       # Fields whose values are static metadata, kept in the structure
+                       meta_fields:list):
+    """Register the dataclass `nodetype` as a pytree node with children `data_fields`;
+    returns `nodetype`."""
     names = {f.name for f in dataclasses.fields(nodetype)}
     if set(data_fields) | set(meta_fields) != names or set(data_fields) & set(meta_fields):
         raise ValueError(f'register_dataclass: data_fields {list(data_fields)} and meta_fields {list(meta_fields)} '
@@ -181,8 +200,10 @@ def register_dataclass(nodetype:type,     # A dataclass
     return register_pytree_node(nodetype, flatten, unflatten)
 
 # %% ../nbs/04_tree_util.ipynb #3ac070ea
-def register_pytree_node_class(cls:type): # A class with `tree_flatten` and a classmethod `tree_unflatten`
-    "Register `cls` as a pytree node by its own `tree_flatten` and `tree_unflatten`; returns `cls` (a decorator)."
+# A class with `tree_flatten` and a classmethod `tree_unflatten`
+def register_pytree_node_class(cls:type):
+    """Register `cls` as a pytree node by its own `tree_flatten` and `tree_unflatten`;
+    returns `cls` (a decorator)."""
     return register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
 
 # %% ../nbs/04_tree_util.ipynb #6d57038d
@@ -191,4 +212,5 @@ for _name, _f in [('map', tree_map), ('leaves', tree_leaves), ('structure', tree
                   ('flatten', tree_flatten), ('unflatten', tree_unflatten), ('reduce', tree_reduce)]:
     setattr(tree, _name, _f)
 tree.__all__ = ['map', 'leaves', 'structure', 'flatten', 'unflatten', 'reduce']
-sys.modules['microjax.tree'] = tree        # so that `import microjax.tree` finds it, as `jax.tree`
+# so that `import microjax.tree` finds it, as `jax.tree`
+sys.modules['microjax.tree'] = tree

@@ -13,7 +13,8 @@ from .engine import backwards
 
 # %% ../nbs/03_pictures.ipynb #b0000006
 class NamedTrace(MainTrace):
-    "A tape that also writes down what each node is: its operation's name and its value (for pictures, not for speed)."
+    """A tape that also writes down what each node is: its operation's name and its
+    value (for pictures, not for speed)."""
     def __init__(self, level:int):
         super().__init__(level)
         self.names, self.values = [], []
@@ -24,20 +25,26 @@ class NamedTrace(MainTrace):
 
     def process(self, prim, args):
         out = super().process(prim, args)
-        if prim.partials is None: return out                          # a comparison: not a node
+        # a comparison: not a node
+        if prim.partials is None: return out
         self.names.append(prim.name); self.values.append(out.primal)
         return out
 
 # %% ../nbs/03_pictures.ipynb #b0000008
-def _fmt(v) -> str: return f'{_bottom(v):.4g}'    # the number a value stands for, through any levels of tracers
+# the number a value stands for, through any levels of tracers
+def _fmt(v) -> str: return f'{_bottom(v):.4g}'
 
 @dataclass
 class Graph:
-    "A trace to look at: each node's operation, value, inputs with their partials, and cotangent after the sweep."
+    """A trace to look at: each node's operation, value, inputs with their partials, and
+    cotangent after the sweep."""
     names: list      # the operation of each node ('input' for an argument)
     values: list     # the value of each node
-    tape: list       # each node's (input, partial, ...) pairs, as `MainTrace` records them
-    cts: list        # each node's cotangent after the backward sweep (`None` where the output does not depend on it)
+    # each node's (input, partial, ...) pairs, as `MainTrace` records them
+    tape: list
+    # each node's cotangent after the backward sweep (`None` where the output does not
+    # depend on it)
+    cts: list
     labels: dict     # names for some nodes: the arguments and the output
 
     def label(self, i:int) -> str: return self.labels.get(i, f'%{i}')
@@ -46,9 +53,11 @@ class Graph:
 # %% ../nbs/03_pictures.ipynb #b0000009
 def trace_graph(fun,           # A function of floats, returning one float
                 *args,         # The floats to trace it at
-                argnames=None, # Names for the arguments in the pictures (default: `x0`, `x1`, ...)
+                # Names for the arguments in the pictures (default: `x0`, `x1`, ...)
+                argnames=None,
                ) -> Graph:
-    "Trace `fun` at `args` with operation names, and sweep back from its output: everything a picture needs."
+    """Trace `fun` at `args` with operation names, and sweep back from its output:
+    everything a picture needs."""
     with new_main(NamedTrace) as main:
         ins = [main.new_input(float(a)) for a in args]
         out = fun(*ins)
@@ -80,12 +89,14 @@ def _graphviz():
     return graphviz
 
 def _digraph(rankdir='LR'):
-    "An empty Graphviz drawing in the book's style: boxes with fields (records), small Helvetica labels."
+    """An empty Graphviz drawing in the book's style: boxes with fields (records), small
+    Helvetica labels."""
     return _graphviz().Digraph(graph_attr={'rankdir': rankdir, 'bgcolor': 'transparent'},
                                node_attr={'shape': 'record', 'fontname': 'Helvetica', 'fontsize': '10', 'style': 'filled',
                                           'fillcolor': 'white'}, edge_attr={'fontname': 'Helvetica', 'fontsize': '9'})
 
-def _record(s:str) -> str: return ''.join('\\' + c if c in '{}|<>"' else c for c in s)   # escaped for a record label
+# escaped for a record label
+def _record(s:str) -> str: return ''.join('\\' + c if c in '{}|<>"' else c for c in s)
 
 # %% ../nbs/03_pictures.ipynb #ff565194
 def draw(g:Graph,         # The trace to draw
@@ -93,9 +104,12 @@ def draw(g:Graph,         # The trace to draw
          current:int=None,# A node to highlight as the one being swept
          written=(),      # Nodes to highlight as written by an inner sweep
          rankdir='LR',    # Graphviz's direction: 'LR' or 'TB'
-         prefix='',       # Prepended to the node ids, to draw several graphs in one picture
-         colors:dict=None):# Fill colours of some nodes, {node: colour}, over the others' defaults
-    "A Graphviz drawing of `g`: a box per node (name, operation, value, gradient), an edge per input labelled with its partial."
+         # Prepended to the node ids, to draw several graphs in one picture
+         prefix='',
+         # Fill colours of some nodes, {node: colour}, over the others' defaults
+         colors:dict=None):
+    """A Graphviz drawing of `g`: a box per node (name, operation, value, gradient), an
+    edge per input labelled with its partial."""
     cts = g.cts if cts is None else cts
     dot = _digraph(rankdir)
     for i, name in enumerate(g.names):
@@ -107,7 +121,8 @@ def draw(g:Graph,         # The trace to draw
 
 # %% ../nbs/03_pictures.ipynb #b0000021
 def sweep_frames(g:Graph) -> list:
-    "Replay the backward sweep of `g` one node at a time: `(node, cotangents)` after each node, the output first."
+    """Replay the backward sweep of `g` one node at a time: `(node, cotangents)` after
+    each node, the output first."""
     o = next(i for i, n in g.labels.items() if n == 'out')
     cts = [None] * len(g.tape)
     cts[o] = 1.0
@@ -120,11 +135,13 @@ def sweep_frames(g:Graph) -> list:
 
 # %% ../nbs/03_pictures.ipynb #b0000022
 class Player:
-    "Frames (SVG or HTML strings) shown one at a time, with buttons to step through them: self-contained HTML and JS."
+    """Frames (SVG or HTML strings) shown one at a time, with buttons to step through
+    them: self-contained HTML and JS."""
     def __init__(self, frames:list, captions:list): self.frames, self.captions = frames, captions
 
     def _repr_html_(self):
-        uid = 'mj' + hashlib.md5(''.join(self.frames).encode()).hexdigest()[:10]    # the same on every run
+        # the same on every run
+        uid = 'mj' + hashlib.md5(''.join(self.frames).encode()).hexdigest()[:10]
         divs = ''.join(f'<div class="mj-frame" style="display:{"block" if k == 0 else "none"}">'
                        f'<p><b>step {k + 1} of {len(self.frames)}</b>: {c}</p>{f}</div>'
                        for k, (f, c) in enumerate(zip(self.frames, self.captions)))
@@ -138,10 +155,12 @@ class Player:
         return f'<div class="mj-player" id="{uid}"><div>{buttons}</div>{divs}<script>{script}</script></div>'
 
 def sweep_player(g:Graph) -> Player:
-    "The backward sweep of `g`, one frame per node, to step through in a notebook or in the rendered book."
+    """The backward sweep of `g`, one frame per node, to step through in a notebook or
+    in the rendered book."""
     frames = sweep_frames(g)
     svgs = [draw(g, cts, current=k).pipe(format='svg', encoding='utf-8') for k, cts in frames]
-    svgs = [s[s.index('<svg'):] for s in svgs]                       # drop the XML prologue: the SVG goes inline
+    # drop the XML prologue: the SVG goes inline
+    svgs = [s[s.index('<svg'):] for s in svgs]
     caps = [f'node {g.label(k)} ({g.names[k]}) passes its cotangent to its inputs' if cts[k] is not None
             else f'node {g.label(k)} does not lead to the output: skipped' for k, cts in frames]
     return Player(svgs, caps)
@@ -149,14 +168,16 @@ def sweep_player(g:Graph) -> Player:
 # %% ../nbs/03_pictures.ipynb #b0000026
 def nested_graphs(f,     # A function of one float
                   x:float): # The point
-    "Trace `grad(f)` at `x` with both levels named: the outer `Graph` (swept from f'(x)), the inner one, and the outer nodes the inner sweep wrote."
+    """Trace `grad(f)` at `x` with both levels named: the outer `Graph` (swept from
+    f'(x)), the inner one, and the outer nodes the inner sweep wrote."""
     with new_main(NamedTrace) as outer:
         xo = outer.new_input(float(x))
         with new_main(NamedTrace) as inner:
             xi = inner.new_input(xo)
             y = f(xi)
         start = len(outer.tape)
-        inner_cts = backwards(inner.tape, {y.idx: 1.0})        # the inner sweep: its arithmetic lands on the outer tape
+        # the inner sweep: its arithmetic lands on the outer tape
+        inner_cts = backwards(inner.tape, {y.idx: 1.0})
         df = inner_cts[xi.idx]
         written = range(start, len(outer.tape))
     g_out = Graph(outer.names, outer.values, list(outer.tape), backwards(outer.tape, {df.idx: 1.0}),
@@ -168,7 +189,8 @@ def nested_graphs(f,     # A function of one float
 def draw_levels(g_out:Graph, # The outer trace, from nested_graphs
                 g_in:Graph,  # The inner trace
                 written):    # The outer nodes the inner sweep wrote
-    "The two levels of `grad(grad(f))` side by side, with the nodes the inner sweep wrote on the outer trace in blue."
+    """The two levels of `grad(grad(f))` side by side, with the nodes the inner sweep
+    wrote on the outer trace in blue."""
     top = _digraph('LR')
     for g, name, label, hi in [(g_in, 'inner', 'level 1: the trace of f', ()),
                                (g_out, 'outer', 'level 0: level 1 one level down, and its sweep (blue)', written)]:
