@@ -115,7 +115,9 @@ def draw(g:Graph,         # The trace to draw
     for i, name in enumerate(g.names):
         grad = '' if cts[i] is None else f' | grad {_fmt(cts[i])}'
         fill = (colors or {}).get(i) or ('#fde68a' if i == current else '#bfdbfe' if i in written else '#e5e7eb' if name == 'input' else 'white')
-        dot.node(prefix + str(i), _record(f'{g.label(i)} | {name}') + f' | {_fmt(g.values[i])}{grad}', fillcolor=fill)
+        label = _record(f'{g.label(i)} | {name}') + f' | {_fmt(g.values[i])}{grad}'
+        # top to bottom, a record's fields would sit side by side: braces stack them
+        dot.node(prefix + str(i), '{' + label + '}' if rankdir == 'TB' else label, fillcolor=fill)
         for j, d in g.inputs(i): dot.edge(prefix + str(j), prefix + str(i), label=f' {_fmt(d)}')
     return dot
 
@@ -154,16 +156,31 @@ class Player:
                   "fs.forEach(function(f,i){f.style.display=i==k?'block':'none';});});});})();")
         return f'<div class="mj-player" id="{uid}"><div>{buttons}</div>{divs}<script>{script}</script></div>'
 
+def _step(g:Graph, k:int, before:list) -> str:
+    "What sweeping node `k` does: its cotangent times each partial, added to its input's."
+    c, now, parts = before[k], {}, []
+    for i, d in g.inputs(k):
+        old = now.get(i, before[i])
+        now[i] = c * d if old is None else old + c * d
+        prod = f'{_fmt(c)} × {_fmt(d)}'
+        parts.append(f'{g.label(i)} gets {prod} = {_fmt(now[i])}' if old is None
+                     else f'{g.label(i)} gets {_fmt(old)} + {prod} = {_fmt(now[i])}')
+    return f'node {g.label(k)} ({g.names[k]}) has grad {_fmt(c)}: ' + '; '.join(parts)
+
 def sweep_player(g:Graph) -> Player:
-    """The backward sweep of `g`, one frame per node, to step through in a notebook or
-    in the rendered book."""
-    frames = sweep_frames(g)
-    svgs = [draw(g, cts, current=k).pipe(format='svg', encoding='utf-8') for k, cts in frames]
-    # drop the XML prologue: the SVG goes inline
-    svgs = [s[s.index('<svg'):] for s in svgs]
-    caps = [f'node {g.label(k)} ({g.names[k]}) passes its cotangent to its inputs' if cts[k] is not None
-            else f'node {g.label(k)} does not lead to the output: skipped' for k, cts in frames]
+    """The backward sweep of `g`, a frame per node that passes a cotangent back, each
+    captioned with its arithmetic: to step through in a notebook or in the book."""
+    frames, svgs, caps = sweep_frames(g), [], []
+    before = [None] * len(g.tape)
+    before[frames[0][0]] = 1.0
+    for k, cts in frames:
+        if before[k] is not None and g.tape[k]:             # an input passes nothing on
+            svg = draw(g, cts, current=k).pipe(format='svg', encoding='utf-8')
+            svgs.append(svg[svg.index('<svg'):])            # no XML prologue: inline
+            caps.append(_step(g, k, before))
+        before = cts
     return Player(svgs, caps)
+
 
 # %% ../nbs/03_pictures.ipynb #b0000026
 def nested_graphs(f,     # A function of one float
@@ -191,10 +208,10 @@ def draw_levels(g_out:Graph, # The outer trace, from nested_graphs
                 written):    # The outer nodes the inner sweep wrote
     """The two levels of `grad(grad(f))` side by side, with the nodes the inner sweep
     wrote on the outer trace in blue."""
-    top = _digraph('LR')
+    top = _digraph('TB')        # top to bottom, the two clusters sit side by side
     for g, name, label, hi in [(g_in, 'inner', 'level 1: the trace of f', ()),
                                (g_out, 'outer', 'level 0: level 1 one level down, and its sweep (blue)', written)]:
-        sub = draw(g, written=hi, prefix=name)
+        sub = draw(g, written=hi, prefix=name, rankdir='TB')
         sub.name = f'cluster_{name}'
         sub.attr(label=label, fontname='Helvetica', fontsize='11')
         top.subgraph(sub)
