@@ -107,13 +107,14 @@ def draw(g:Graph,         # The trace to draw
          # Prepended to the node ids, to draw several graphs in one picture
          prefix='',
          # Fill colours of some nodes, {node: colour}, over the others' defaults
-         colors:dict=None):
+         colors:dict=None,
+         ct_name:str='grad'): # What the numbers in `cts` are called in the boxes
     """A Graphviz drawing of `g`: a box per node (name, operation, value, gradient), an
     edge per input labelled with its partial."""
     cts = g.cts if cts is None else cts
     dot = _digraph(rankdir)
     for i, name in enumerate(g.names):
-        grad = '' if cts[i] is None else f' | grad {_fmt(cts[i])}'
+        grad = '' if cts[i] is None else f' | {ct_name} {_fmt(cts[i])}'
         fill = (colors or {}).get(i) or ('#fde68a' if i == current else '#bfdbfe' if i in written else '#e5e7eb' if name == 'input' else 'white')
         label = _record(f'{g.label(i)} | {name}') + f' | {_fmt(g.values[i])}{grad}'
         # top to bottom, a record's fields would sit side by side: braces stack them
