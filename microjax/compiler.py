@@ -15,80 +15,6 @@ from .jaxpr import (Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args,
                             _static_args)
 from typing import Callable
 
-# %% ../nbs/13_jit.ipynb #dd2d07b3
-def _tape_of(leaves):
-    """The trace of the tracers among `leaves` if they are all plain `Tracer`s with
-    float primals at one level and the rest floats, else `None`."""
-    m = None
-    for x in leaves:
-        if type(x) is Tracer:
-            if type(x.primal) is not float or (m is not None and x.main is not m): return None
-            m = x.main
-        elif type(x) is not float: return None
-    return m
-
-def _all_floats(jaxpr:Jaxpr) -> bool: return all(type(v) is not int or jaxpr.types[v] is f64 for v in jaxpr.outvars)
-
-def _partials_program(jaxpr:Jaxpr):
-    """`jaxpr`'s one output and its gradient, as one compiled function of its inputs
-    (`None` if the output is not a float)."""
-    if not _all_floats(jaxpr): return None
-    n = len(jaxpr.invars)
-    # compiled: a flat tuple, the output then the gradient
-    def output_and_gradient(*xs):
-        out, pullback = vjp(lambda *a: eval_jaxpr(jaxpr, [], *a)[0], *xs)
-        return out, pullback(1.0)
-    return compile_jaxpr(stage(output_and_gradient, tree_structure(([0.0] * n, {})), n), 'partials')
-
-def _pullback_program(jaxpr:Jaxpr):
-    """The pullback of `jaxpr`, staged and compiled: a function of its inputs and one
-    cotangent per output (`None` if an output is not a float)."""
-    if not _all_floats(jaxpr): return None
-    n, n_out = len(jaxpr.invars), len(jaxpr.outvars)
-    def pullback(*xs_cts):
-        return vjp(lambda *a: eval_jaxpr(jaxpr, [], *a), *xs_cts[:n])[1](list(xs_cts[n:]))
-    staged = stage(pullback, tree_structure(([0.0] * (n + n_out), {})), n + n_out)
-    return staged, compile_jaxpr(staged, 'pullback')
-
-# %% ../nbs/13_jit.ipynb #a30eb5c2
-def _on_tape(program, main, leaves) -> list:
-    """The output of a jitted call of one output on tracers of `main`: `program` run on
-    the primals, one node of partials."""
-    out, *grads = program(*[x.primal if type(x) is Tracer else x for x in leaves])
-    tape = main.tape
-    tape.append(tuple(chain.from_iterable((x.idx, g) for x, g in zip(leaves, grads) if type(x) is Tracer)))
-    return [Tracer(out, main, len(tape) - 1)]
-
-class _Call:
-    """The backward step of a jitted call with several outputs: one run of its pullback
-    program for all of them."""
-    def __init__(self, pullback, first:int, n_out:int, leaves):
-        # (staged, compiled); the outputs' nodes
-        self.pullback, self.first, self.n_out = pullback, first, n_out
-        self.primals = [x.primal if type(x) is Tracer else x for x in leaves]
-        self.ins = [(k, x.idx) for k, x in enumerate(leaves) if type(x) is Tracer]
-    def __call__(self, cts):
-        """Pull the outputs' cotangents back into `cts`, then clear theirs: the sweep
-        reaches this step once per call."""
-        a, b = self.first, self.first + self.n_out
-        out_cts = [0.0 if c is None else c for c in cts[a:b]]
-        cts[a:b] = [None] * self.n_out
-        staged, compiled = self.pullback
-        if all(type(c) is float for c in out_cts): in_cts = compiled(*self.primals, *out_cts)
-        # cotangents traced: differentiable
-        else: in_cts = eval_jaxpr(staged, [], *self.primals, *out_cts)
-        for k, i in self.ins:
-            c = cts[i]
-            cts[i] = in_cts[k] if c is None else c + in_cts[k]
-
-def _call_on_tape(pullback, outs, main, leaves) -> list:
-    """The outputs `outs` of a jitted call on tracers of `main`, each a node that is the
-    same `_Call` step."""
-    tape, first = main.tape, len(main.tape)
-    step = (_Call(pullback, first, len(outs), leaves),)
-    tape.extend([step] * len(outs))
-    return [Tracer(o, main, first + j) for j, o in enumerate(outs)]
-
 # %% ../nbs/13_jit.ipynb #3cf347d0
 # the types of a call that runs the compiled code directly
 _FLOAT = {float}
@@ -186,6 +112,80 @@ def _on_tape_of(entry, main, leaves):
 def clear_caches():
     "Drop the compiled programs of every jitted function (JAX's `jax.clear_caches`)."
     for f in list(_jitted): f.clear_cache()
+
+# %% ../nbs/13_jit.ipynb #dd2d07b3
+def _tape_of(leaves):
+    """The trace of the tracers among `leaves` if they are all plain `Tracer`s with
+    float primals at one level and the rest floats, else `None`."""
+    m = None
+    for x in leaves:
+        if type(x) is Tracer:
+            if type(x.primal) is not float or (m is not None and x.main is not m): return None
+            m = x.main
+        elif type(x) is not float: return None
+    return m
+
+def _all_floats(jaxpr:Jaxpr) -> bool: return all(type(v) is not int or jaxpr.types[v] is f64 for v in jaxpr.outvars)
+
+def _partials_program(jaxpr:Jaxpr):
+    """`jaxpr`'s one output and its gradient, as one compiled function of its inputs
+    (`None` if the output is not a float)."""
+    if not _all_floats(jaxpr): return None
+    n = len(jaxpr.invars)
+    # compiled: a flat tuple, the output then the gradient
+    def output_and_gradient(*xs):
+        out, pullback = vjp(lambda *a: eval_jaxpr(jaxpr, [], *a)[0], *xs)
+        return out, pullback(1.0)
+    return compile_jaxpr(stage(output_and_gradient, tree_structure(([0.0] * n, {})), n), 'partials')
+
+def _pullback_program(jaxpr:Jaxpr):
+    """The pullback of `jaxpr`, staged and compiled: a function of its inputs and one
+    cotangent per output (`None` if an output is not a float)."""
+    if not _all_floats(jaxpr): return None
+    n, n_out = len(jaxpr.invars), len(jaxpr.outvars)
+    def pullback(*xs_cts):
+        return vjp(lambda *a: eval_jaxpr(jaxpr, [], *a), *xs_cts[:n])[1](list(xs_cts[n:]))
+    staged = stage(pullback, tree_structure(([0.0] * (n + n_out), {})), n + n_out)
+    return staged, compile_jaxpr(staged, 'pullback')
+
+# %% ../nbs/13_jit.ipynb #a30eb5c2
+def _on_tape(program, main, leaves) -> list:
+    """The output of a jitted call of one output on tracers of `main`: `program` run on
+    the primals, one node of partials."""
+    out, *grads = program(*[x.primal if type(x) is Tracer else x for x in leaves])
+    tape = main.tape
+    tape.append(tuple(chain.from_iterable((x.idx, g) for x, g in zip(leaves, grads) if type(x) is Tracer)))
+    return [Tracer(out, main, len(tape) - 1)]
+
+class _Call:
+    """The backward step of a jitted call with several outputs: one run of its pullback
+    program for all of them."""
+    def __init__(self, pullback, first:int, n_out:int, leaves):
+        # (staged, compiled); the outputs' nodes
+        self.pullback, self.first, self.n_out = pullback, first, n_out
+        self.primals = [x.primal if type(x) is Tracer else x for x in leaves]
+        self.ins = [(k, x.idx) for k, x in enumerate(leaves) if type(x) is Tracer]
+    def __call__(self, cts):
+        """Pull the outputs' cotangents back into `cts`, then clear theirs: the sweep
+        reaches this step once per call."""
+        a, b = self.first, self.first + self.n_out
+        out_cts = [0.0 if c is None else c for c in cts[a:b]]
+        cts[a:b] = [None] * self.n_out
+        staged, compiled = self.pullback
+        if all(type(c) is float for c in out_cts): in_cts = compiled(*self.primals, *out_cts)
+        # cotangents traced: differentiable
+        else: in_cts = eval_jaxpr(staged, [], *self.primals, *out_cts)
+        for k, i in self.ins:
+            c = cts[i]
+            cts[i] = in_cts[k] if c is None else c + in_cts[k]
+
+def _call_on_tape(pullback, outs, main, leaves) -> list:
+    """The outputs `outs` of a jitted call on tracers of `main`, each a node that is the
+    same `_Call` step."""
+    tape, first = main.tape, len(main.tape)
+    step = (_Call(pullback, first, len(outs), leaves),)
+    tape.extend([step] * len(outs))
+    return [Tracer(o, main, first + j) for j, o in enumerate(outs)]
 
 # %% ../nbs/14_codegen.ipynb #4ccca7b6
 import keyword, math, re
