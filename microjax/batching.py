@@ -24,11 +24,13 @@ class Batched(Abstract):
     def error(self, t, why:str, main):
         """The error for asking one value of the batched `t` (for `why`): name the
         function and say what to do."""
-        fix = _MATH if why == 'float' else ('Write the choice with `microjax.where(condition, x, y)`, which '
+        fix = _MATH if why == 'float' else ('Write the choice with '
+                                            '`microjax.where(condition, x, y)`, which '
                                             'chooses element by element')
         return _concretization_error(why,
-            f'needs one value, but inside `vmap` of `{main.fun_name}`, {t!r} stands for a batch of {self.size} '
-            f'values, which may disagree. {fix}, or pass the argument it depends on unbatched (`in_axes=None`).')
+            f'needs one value, but inside `vmap` of `{main.fun_name}`, {t!r} stands '
+            f'for a batch of {self.size} values, which may disagree. {fix}, or pass '
+            f'the argument it depends on unbatched (`in_axes=None`).')
 
 class BatchTracer(Tracer):
     """A value at a batching level: one value per batch element (`vals`, one level
@@ -74,8 +76,9 @@ class BatchTrace(MainTrace):
 def _check_axis(a, where:str):
     "An axis of `in_axes` or `out_axes`: 0 or None, or a `ValueError`."
     if a is None or (type(a) is int and a == 0): return a
-    raise ValueError(f'vmap: {where} is {a!r}, but a microjax batch has one axis: use 0 (batched) or None (the same '
-                     'value for every element), or a pytree of them that is a prefix of the structure.')
+    raise ValueError(f'vmap: {where} is {a!r}, but a microjax batch has one axis: use '
+                     f'0 (batched) or None (the same value for every element), or a '
+                     f'pytree of them that is a prefix of the structure.')
 
 def _is_batch(x) -> bool: return type(x) in (list, tuple) and len(x) > 0 and all(_number(e) is not None for e in x)
 
@@ -89,7 +92,8 @@ def _children(x, axis, where:str):
     else:
         axes, a_aux = entry[0](axis) if type(axis) is type(x) else (None, None)
         if axes is None or a_aux != aux or len(axes) != len(children):
-            raise ValueError(f'vmap: the axes given for {where} do not match its structure: they must be a prefix of it.')
+            raise ValueError(f'vmap: the axes given for {where} do not match its '
+                             f'structure: they must be a prefix of it.')
     return [(c, a, f'{where}[{k!r}]') for c, a, k in zip(children, axes, keys)], lambda cs: entry[1](aux, cs)
 
 # %% ../nbs/15_vmap.ipynb #4989ab09
@@ -105,12 +109,15 @@ def _batch_in(x, axis, where:str, main, sizes:list):
             sizes.append((len(x), where))
             return main.new_batch([_number(e) for e in x])
         if _node(type(x)) is None or (type(x) in (list, tuple) and not x):
-            raise TypeError(f'vmap maps over {where} (in_axes 0), so it must be a batch (a non-empty list or tuple of '
-                            f'numbers) or a pytree of batches, but it is {type(x).__name__} {reprlib.repr(x)}. '
-                            'Pass in_axes=None for an argument that is the same for every element.')
+            raise TypeError(f'vmap maps over {where} (in_axes 0), so it must be a '
+                            f'batch (a non-empty list or tuple of numbers) or a pytree '
+                            f'of batches, but it is {type(x).__name__} '
+                            f'{reprlib.repr(x)}. Pass in_axes=None for an argument '
+                            f'that is the same for every element.')
     elif type(axis) is not type(x):
-        raise ValueError(f'vmap: in_axes for {where} is a {type(axis).__name__}, but the argument is a '
-                         f'{type(x).__name__}: in_axes must be a prefix of the arguments\' structure.')
+        raise ValueError(f'vmap: in_axes for {where} is a {type(axis).__name__}, but '
+                         f'the argument is a {type(x).__name__}: in_axes must be a '
+                         f'prefix of the arguments\' structure.')
     children, rebuild = _children(x, axis, where)
     return rebuild([_batch_in(c, a, w, main, sizes) for c, a, w in children])
 
@@ -118,12 +125,16 @@ def _batch_size(sizes:list, axis_size) -> int:
     """The one size of all batches (and `axis_size`, if given), or a `ValueError` naming
     them."""
     if axis_size is not None and (type(axis_size) is not int or axis_size < 1):
-        raise ValueError(f'vmap: axis_size must be a positive int, but got {axis_size!r}.')
+        raise ValueError(f'vmap: axis_size must be a positive int, but got '
+                         f'{axis_size!r}.')
     found = {n for n, _ in sizes} | ({axis_size} if axis_size is not None else set())
     if len(found) > 1:
-        given = [f'{w} has {n}' for n, w in sizes] + ([f'axis_size is {axis_size}'] if axis_size is not None else [])
-        raise ValueError(f'vmap got batches of different sizes: {", ".join(given)}. All batches must have the same length.')
-    if not found: raise ValueError('vmap needs a batched argument (in_axes 0) or axis_size= to know the batch size.')
+        given = [f'{w} has {n}' for n, w in sizes] + ([f'axis_size is '
+                                                       f'{axis_size}'] if axis_size is not None else [])
+        raise ValueError(f'vmap got batches of different sizes: {", ".join(given)}. '
+                         f'All batches must have the same length.')
+    if not found: raise ValueError('vmap needs a batched argument (in_axes 0) or '
+                                   'axis_size= to know the batch size.')
     return found.pop()
 
 # %% ../nbs/15_vmap.ipynb #f6755318
@@ -132,7 +143,8 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
     (`axis` 0) or one value (None)."""
     if axis is not None and _node(type(axis)) is not None:
         if type(axis) is not type(out):
-            raise ValueError(f'vmap: out_axes for {where} is a {type(axis).__name__}, but it is a {type(out).__name__}.')
+            raise ValueError(f'vmap: out_axes for {where} is a {type(axis).__name__}, '
+                             f'but it is a {type(out).__name__}.')
         children, rebuild = _children(out, axis, where)
         return rebuild([_batch_out(c, a, main, size, w) for c, a, w in children])
     _check_axis(axis, f'out_axes for {where}')
@@ -140,14 +152,17 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
     res = []
     for o in leaves:
         if type(o) is BatchTracer and o.main is main:
-            if axis is None: raise ValueError(f'vmap: out_axes is None for {where}, but {o!r} varies along the batch. '
-                                              'Use out_axes=0 to get one value per element.')
+            if axis is None: raise ValueError(f'vmap: out_axes is None for {where}, '
+                                              f'but {o!r} varies along the batch. Use '
+                                              f'out_axes=0 to get one value per '
+                                              f'element.')
             res.append(list(o.vals))
         else:
             n = _number(o)
             if n is None:
-                raise TypeError(f'vmap needs a function whose output is a pytree of numbers, but {where} has a leaf '
-                                f'{reprlib.repr(o)} (a {type(o).__name__}).')
+                raise TypeError(f'vmap needs a function whose output is a pytree of '
+                                f'numbers, but {where} has a leaf {reprlib.repr(o)} (a '
+                                f'{type(o).__name__}).')
             res.append(n if axis is None else [n] * size)
     return tree_unflatten(treedef, res)
 
@@ -166,11 +181,13 @@ def vmap(fun:Callable,
     def batched(*args, **kwargs):
         axes = tuple(in_axes) if type(in_axes) in (list, tuple) else (in_axes,) * len(args)
         if len(axes) != len(args):
-            raise ValueError(f'vmap: in_axes has {len(axes)} entries, but {len(args)} arguments were given.')
+            raise ValueError(f'vmap: in_axes has {len(axes)} entries, but {len(args)} '
+                             f'arguments were given.')
         with new_main(BatchTrace) as main:
             main.fun_name = getattr(fun, '__name__', 'the function')
             sizes = []
-            ins = [_batch_in(a, ax, f'argument {i}', main, sizes) for i, (a, ax) in enumerate(zip(args, axes))]
+            ins = [_batch_in(a, ax, f'argument '
+                                    f'{i}', main, sizes) for i, (a, ax) in enumerate(zip(args, axes))]
             size = _batch_size(sizes, axis_size)
             out = fun(*ins, **kwargs)
         return _batch_out(out, out_axes, main, size)

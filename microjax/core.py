@@ -114,9 +114,11 @@ class UnexpectedTracerError(RuntimeError):
 
 def _escaped(what='A tracer'):
     return UnexpectedTracerError(
-        f'{what} was used after the transformation that made it had finished. It escaped from the function being '
-        'transformed (stored in a global, a list or an attribute, or returned through a closure). Return plain values '
-        'from transformed functions instead, or take the number out with `stop_gradient` inside the function.')
+        f'{what} was used after the transformation that made it had finished. It '
+        f'escaped from the function being transformed (stored in a global, a list or '
+        f'an attribute, or returned through a closure). Return plain values from '
+        f'transformed functions instead, or take the number out with `stop_gradient` '
+        f'inside the function.')
 
 class _Finished(list):
     """The tape of a finished trace: read-only, and any attempt to record on it is an
@@ -207,8 +209,9 @@ def _float(self):
 Tracer.__float__ = Tracer.__complex__ = _float
 
 def _no_pickle(self, protocol=None):
-    raise TypeError(f'A traced value cannot be pickled: {self!r} stands for a node of a trace in progress. '
-                    'Pickle the function\'s inputs or outputs instead.')
+    raise TypeError(f'A traced value cannot be pickled: {self!r} stands for a node of '
+                    f'a trace in progress. Pickle the function\'s inputs or outputs '
+                    f'instead.')
 Tracer.__copy__ = lambda self: self
 Tracer.__deepcopy__ = lambda self, memo: self
 Tracer.__reduce_ex__ = _no_pickle
@@ -220,8 +223,9 @@ def _real(x):
     if isinstance(x, numbers.Real):
         try: return float(x)
         except OverflowError:
-            raise OverflowError(f'{reprlib.repr(x)}, an int too large for a float (at most about 1.8e308): '
-                                'pass a float, such as math.inf if you mean infinity.') from None
+            raise OverflowError(f'{reprlib.repr(x)}, an int too large for a float (at '
+                                f'most about 1.8e308): pass a float, such as math.inf '
+                                f'if you mean infinity.') from None
     if getattr(x, 'shape', None) == () and getattr(getattr(x, 'dtype', None), 'kind', None) in ('b', 'i', 'u', 'f'):
         return float(x)
     return None
@@ -254,8 +258,8 @@ def _check_callable(fun, name:str):
     """`fun`, or a `TypeError` at once if it cannot be called: every transformation
     checks its function first."""
     if not callable(fun):
-        raise TypeError(f'{name} expects a callable `fun` (a function), but got {type(fun).__name__} '
-                        f'{reprlib.repr(fun)}.')
+        raise TypeError(f'{name} expects a callable `fun` (a function), but got '
+                        f'{type(fun).__name__} {reprlib.repr(fun)}.')
     return fun
 
 def _as_float(x, prim):
@@ -264,8 +268,8 @@ def _as_float(x, prim):
     if type(x) is float or x is zero: return x
     f = _real(x)
     if f is None:
-        raise TypeError(f"microjax's `{prim.name}` works on real numbers, but one operand is {type(x).__name__} {x!r}. "
-                        "Pass a float or an int.")
+        raise TypeError(f"microjax's `{prim.name}` works on real numbers, but one "
+                        f"operand is {type(x).__name__} {x!r}. Pass a float or an int.")
     return f
 
 # %% ../nbs/01_core.ipynb #120da09e
@@ -370,27 +374,32 @@ class TracerBoolConversionError(ConcretizationTypeError):
     """`bool()` of a traced value whose truth is only known when a staged program runs:
     an `if` on a value inside `jit`."""
 
-_USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
+_USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or '
+                 '`not`)', 'int': 'int()', 'float': 'float()',
          # what asked for the number, as an error message says it
          'format': 'Formatting'}
 
 def _concretization_error(why:str, rest:str):
     """The error for asking the number behind a traced value for `why`
     (`TracerBoolConversionError` for `bool()`)."""
-    return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(f'{_USES[why]} {rest}')
+    return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(f'{_USES[why]} '
+                                                                                     f'{rest}')
 
-_MATH = ("`math.sin(x)` and the other functions of Python's `math` module call float(): use microjax's own "
-         'functions instead, which know their derivatives (`microjax.sin(x)`, `microjax.exp(x)`, ...)')
+_MATH = ("`math.sin(x)` and the other functions of Python's `math` module call "
+         "float(): use microjax's own functions instead, which know their derivatives "
+         "(`microjax.sin(x)`, `microjax.exp(x)`, ...)")
 
 def _staged_error(self:Abstract, t, why:str, main):
     """The error for asking the concrete value (for `why`) of `t`, whose bottom is this
     abstract value of the staging level `main`."""
-    name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform', 'jit')
+    name, how = getattr(main, 'fun_name', 'the '
+                                          'function'), getattr(main, 'transform', 'jit')
     fix = _MATH if why == 'float' else 'Write the choice with `microjax.where(condition, x, y)`'
     return _concretization_error(why,
-        f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an abstract {self!r}: its '
-        f'value is only known when the compiled program runs. {fix}, or make the argument it depends on '
-        f'static: `jit({name}, static_argnums=...)`.')
+        f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an '
+        f'abstract {self!r}: its value is only known when the compiled program runs. '
+        f'{fix}, or make the argument it depends on static: `jit({name}, '
+        f'static_argnums=...)`.')
 # another kind of abstract value (a batch, in `vmap`) has its own
 Abstract.error = _staged_error
 
@@ -430,8 +439,9 @@ def _condition(c):
     if type(c) is bool or isinstance(c, Tracer): return c
     f = _real(c)
     if f is None:
-        raise TypeError(f'where needs a condition that is a boolean (a comparison such as `x > 0`) or a '
-                        f'number, but got {type(c).__name__} {reprlib.repr(c)}.')
+        raise TypeError(f'where needs a condition that is a boolean (a comparison such '
+                        f'as `x > 0`) or a number, but got {type(c).__name__} '
+                        f'{reprlib.repr(c)}.')
     return f != 0
 
 def where(condition, # A boolean (a comparison), or a number: true if nonzero

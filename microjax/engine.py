@@ -66,14 +66,17 @@ def _check_leaf(x, where:str, name:str):
     """The leaf `x` of an argument as a float (or tracer), or a `TypeError` saying
     `where` it is."""
     if _is_boolean(x) or getattr(getattr(x, 'dtype', None), 'kind', None) == 'b':
-        raise TypeError(f'{name} requires real-valued arguments, but {where} is a boolean, {x!r}, which has no '
-                        'derivative (JAX refuses it too). Pass a float, or pass the flag as a keyword argument.')
+        raise TypeError(f'{name} requires real-valued arguments, but {where} is a '
+                        f'boolean, {x!r}, which has no derivative (JAX refuses it '
+                        f'too). Pass a float, or pass the flag as a keyword argument.')
     try: f = _number(x)
     except OverflowError as e: raise OverflowError(f'{name}: {where} is {e}') from None
     if f is None:
-        raise TypeError(f'{name} requires real-valued arguments, but {where} is {type(x).__name__} {reprlib.repr(x)}. '
-                        'Pass floats (ints are promoted), or pytrees of them; close over anything that is not '
-                        'differentiated, e.g. `grad(lambda x: f(x, data))`, or pass it as a keyword argument.')
+        raise TypeError(f'{name} requires real-valued arguments, but {where} is '
+                        f'{type(x).__name__} {reprlib.repr(x)}. Pass floats (ints are '
+                        f'promoted), or pytrees of them; close over anything that is '
+                        f'not differentiated, e.g. `grad(lambda x: f(x, data))`, or '
+                        f'pass it as a keyword argument.')
     return f
 
 def _flatten_args(args, positions, name:str):
@@ -98,8 +101,8 @@ def _lower(x, main):
 def _split_aux(out, name:str):
     "The pair `(output, aux)` a function with `has_aux=True` returns."
     if not (isinstance(out, tuple) and len(out) == 2):
-        raise TypeError(f'{name} with has_aux=True needs the function to return a pair (output, aux), '
-                        f'but it returned {reprlib.repr(out)}.')
+        raise TypeError(f'{name} with has_aux=True needs the function to return a pair '
+                        f'(output, aux), but it returned {reprlib.repr(out)}.')
     return out
 
 # %% ../nbs/02_engine.ipynb #3e4f9008
@@ -111,12 +114,14 @@ def _check_scalar(out, name:str):
     if _is_number(out):
         # a bool, or under `jit` a staged one (its type only), is refused
         if not _is_boolean(out): return
-        raise TypeError(f'{name} needs a real-valued output, but the function returned a boolean, {reprlib.repr(out)}: a '
-                        'comparison has no derivative. Return a float; for a step from 0 to 1, write '
-                        '`where(x > 0, 1.0, 0.0)`, whose derivative is 0.')
-    raise TypeError(f'Gradient only defined for scalar-output functions. Output was {reprlib.repr(out)} '
-                    f'(a {type(out).__name__}), but {name} needs the function to return one float. '
-                    'To differentiate one of several outputs, select it: `grad(lambda x: f(x)[0])`.')
+        raise TypeError(f'{name} needs a real-valued output, but the function returned '
+                        f'a boolean, {reprlib.repr(out)}: a comparison has no '
+                        f'derivative. Return a float; for a step from 0 to 1, write '
+                        f'`where(x > 0, 1.0, 0.0)`, whose derivative is 0.')
+    raise TypeError(f'Gradient only defined for scalar-output functions. Output was '
+                    f'{reprlib.repr(out)} (a {type(out).__name__}), but {name} needs '
+                    f'the function to return one float. To differentiate one of '
+                    f'several outputs, select it: `grad(lambda x: f(x)[0])`.')
 
 def _flatten_out(out, name:str):
     """The leaves and structure of a function's output, which must be a number or a
@@ -124,8 +129,9 @@ def _flatten_out(out, name:str):
     leaves, treedef = tree_flatten(out)
     for o in leaves:
         if not _is_number(o):
-            raise TypeError(f'{name} needs a function whose output is a number or a pytree of numbers, '
-                            f'but the output has a leaf {reprlib.repr(o)} (a {type(o).__name__}).')
+            raise TypeError(f'{name} needs a function whose output is a number or a '
+                            f'pytree of numbers, but the output has a leaf '
+                            f'{reprlib.repr(o)} (a {type(o).__name__}).')
     return leaves, treedef
 
 def _check_cotangent(ct, out_def):
@@ -133,11 +139,13 @@ def _check_cotangent(ct, out_def):
     `out_def` and real leaves."""
     ct_leaves, ct_def = tree_flatten(ct)
     if ct_def != out_def:
-        raise ValueError(f'vjp_fun needs a cotangent with the structure of the output, {out_def}, but got {ct_def}.')
+        raise ValueError(f'vjp_fun needs a cotangent with the structure of the output, '
+                         f'{out_def}, but got {ct_def}.')
     for c in ct_leaves:
         if not _is_number(c):
-            raise TypeError(f'vjp_fun needs real-valued cotangents, one float per output leaf, but got '
-                            f'{type(c).__name__} {reprlib.repr(c)}.')
+            raise TypeError(f'vjp_fun needs real-valued cotangents, one float per '
+                            f'output leaf, but got {type(c).__name__} '
+                            f'{reprlib.repr(c)}.')
     return [_number(c) for c in ct_leaves]
 
 # %% ../nbs/02_engine.ipynb #e8ee79c8
@@ -178,22 +186,25 @@ def vjp(fun:Callable,
 def _argnums(argnums, n:int, name:str) -> tuple:
     """The positions `argnums` asks for, among `n` positional arguments (all of them for
     `None`)."""
-    if n == 0: raise TypeError(f'{name} needs at least one positional argument to differentiate with respect to.')
+    if n == 0: raise TypeError(f'{name} needs at least one positional argument to '
+                               f'differentiate with respect to.')
     if argnums is None: return tuple(range(n))
     isint = lambda i: isinstance(i, int) and not isinstance(i, bool)
     nums = (argnums,) if isint(argnums) else argnums
     if isinstance(nums, (str, bytes)) or not isinstance(nums, Sequence) or not (
             # plain ints first: the common case
             all(type(i) is int for i in nums) or all(map(isint, nums))):
-        raise TypeError(f'argnums must be an int, a sequence of ints (a tuple, a list, a range) or None, '
-                        f'but got {argnums!r}.')
+        raise TypeError(f'argnums must be an int, a sequence of ints (a tuple, a list, '
+                        f'a range) or None, but got {argnums!r}.')
     if nums and not -n <= min(nums) <= max(nums) < n:
-        raise ValueError(f'{name} was given argnums={argnums!r}, but the function was called with {n} '
-                         f'positional argument{"s" if n != 1 else ""}: use positions 0 to {n - 1}.')
+        raise ValueError(f'{name} was given argnums={argnums!r}, but the function was '
+                         f'called with {n} positional argument{"s" if n != 1 else ""}: '
+                         f'use positions 0 to {n - 1}.')
     nums = tuple(i % n for i in nums)
     if len(set(nums)) < len(nums):
-        raise ValueError(f'{name} was given argnums={argnums!r}, which names an argument twice: each position '
-                         'may appear once (JAX refuses repeats too).')
+        raise ValueError(f'{name} was given argnums={argnums!r}, which names an '
+                         f'argument twice: each position may appear once (JAX refuses '
+                         f'repeats too).')
     return nums
 
 # %% ../nbs/02_engine.ipynb #4ed27bd6

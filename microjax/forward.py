@@ -55,12 +55,14 @@ def jvp(fun:Callable,    # The function: its arguments and output are pytrees of
     direction `tangents`."""
     _check_callable(fun, 'jvp')
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError('jvp takes primals and tangents as tuples with one entry per positional argument, '
-                        f'e.g. jvp(f, (x,), (1.0,)), but got {primals!r} and {tangents!r}.')
+        raise TypeError(f'jvp takes primals and tangents as tuples with one entry per '
+                        f'positional argument, e.g. jvp(f, (x,), (1.0,)), but got '
+                        f'{primals!r} and {tangents!r}.')
     leaves, treedef = _flatten_args(primals, range(len(primals)), 'jvp')
     t_leaves, t_def = _flatten_args(tangents, range(len(tangents)), 'jvp')
     if t_def != treedef:
-        raise ValueError(f'jvp needs tangents with the structure of the primals, {treedef}, but got {t_def}.')
+        raise ValueError(f'jvp needs tangents with the structure of the primals, '
+                         f'{treedef}, but got {t_def}.')
     with new_main(JVPTrace) as main:
         out = fun(*tree_unflatten(treedef, [main.new_input(p, t) for p, t in zip(leaves, t_leaves)]))
     out_leaves, out_def = _flatten_out(out, 'jvp')
@@ -75,8 +77,9 @@ def _jac_problem(fun, args, kwargs, argnums, name):
     f = _substitute(fun, args, nums, kwargs)
     x = args[nums[0]] if isinstance(argnums, int) else tuple(args[i] for i in nums)
     if not tree_leaves(x):
-        raise ValueError(f'{name} needs at least one float to differentiate with respect to, but argnums='
-                         f'{argnums!r} selects {x!r}, which holds none.')
+        raise ValueError(f'{name} needs at least one float to differentiate with '
+                         f'respect to, but argnums={argnums!r} selects {x!r}, which '
+                         f'holds none.')
     return (f if isinstance(argnums, int) else lambda x: f(*x)), x
 
 def _basis(n:int, j:int) -> list:
@@ -176,8 +179,9 @@ def check_grads(fun:Callable,
         for i in range(len(args)):
             fd = central_difference(fun, args, i, eps)
             if abs(ds[i] - fd) > atol + rtol * abs(fd):
-                raise AssertionError(f'{mode} derivative with respect to argument {i} at {args}: {float(ds[i])!r}, '
-                                     f'central differences {fd!r}')
+                raise AssertionError(f'{mode} derivative with respect to argument {i} '
+                                     f'at {args}: {float(ds[i])!r}, central '
+                                     f'differences {fd!r}')
         if order > 1:
             for i in range(len(args)):
                 check_grads(lambda *xs, i=i: _partials(fun, xs, mode)[i], args, order - 1, (mode,), eps, rtol, atol)

@@ -195,7 +195,8 @@ class Jaxpr:
         atom = lambda a: repr(a) if type(a) is Lit else names[a]
         decl = lambda v: f'{names[v]}:{self.types[v]!r}'
         head = '{ lambda ' + ' '.join(map(decl, self.constvars)) + '; ' + ' '.join(map(decl, self.invars)) + '. let'
-        eqns = [f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
+        eqns = [f'{decl(o)} = {p.name} '
+                f'{" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
         tail = f'in ({", ".join(atom(a) for a in self.outvars)}{"," if len(self.outvars) == 1 else ""}) }}'
         line = f'{head} {"; ".join(eqns)}{" " if eqns else ""}{tail}'
         # as JAX: on one line when it fits in 80 characters
@@ -233,10 +234,12 @@ def _check_args(leaves, where:str) -> list:
     out = []
     for k, x in enumerate(leaves):
         try: f = _number(x)
-        except OverflowError as e: raise OverflowError(f'{where}: leaf {k} of the arguments is {e}') from None
+        except OverflowError as e: raise OverflowError(f'{where}: leaf {k} of the '
+                                                       f'arguments is {e}') from None
         if f is None:
-            raise TypeError(f'{where} takes numbers (or pytrees of them) as arguments, but got {type(x).__name__} {x!r}. '
-                            'Pass floats, or make the argument static with `static_argnums`.')
+            raise TypeError(f'{where} takes numbers (or pytrees of them) as arguments, '
+                            f'but got {type(x).__name__} {x!r}. Pass floats, or make '
+                            f'the argument static with `static_argnums`.')
         out.append(f)
     return out
 
@@ -247,7 +250,9 @@ def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
     static_kw = {k: v for k, v in kwargs.items() if k in static_argnames}
     if not static_argnums and not static_kw: return fun, list(args), kwargs
     for i in static_argnums:
-        if not -len(args) <= i < len(args): raise ValueError(f'static_argnums {i} is out of range for {len(args)} arguments.')
+        if not -len(args) <= i < len(args): raise ValueError(f'static_argnums {i} is '
+                                                             f'out of range for '
+                                                             f'{len(args)} arguments.')
     static = {i % len(args): args[i] for i in static_argnums}
     dyn = [a for i, a in enumerate(args) if i not in static]
     def f(*d, **kw):
@@ -268,8 +273,9 @@ def _static_args(fun, static_argnums, static_argnames) -> tuple:
     named = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     unknown = [n for n in names if n not in named]
     if unknown and not any(p.kind == p.VAR_KEYWORD for p in params):
-        raise ValueError(f"static_argnames {unknown} are not parameters of `{getattr(fun, '__name__', fun)}`, which "
-                         f"takes {named}: name one of those.")
+        raise ValueError(f"static_argnames {unknown} are not parameters of "
+                         f"`{getattr(fun, '__name__', fun)}`, which takes {named}: "
+                         f"name one of those.")
     by_name = tuple(positional.index(n) for n in names if n in positional and positional.index(n) not in nums)
     names += tuple(positional[i] for i in nums if 0 <= i < len(positional) and positional[i] not in names)
     return nums + by_name, names, by_name
@@ -299,10 +305,12 @@ def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
     `in_tree`) into a `Jaxpr`."""
     with _gc_paused():
         with new_main(JaxprTrace) as main:
-            main.fun_name, main.transform = getattr(fun, '__name__', 'the function'), transform
+            main.fun_name, main.transform = getattr(fun, '__name__', 'the '
+                                                                     'function'), transform
             ins = [main.new_input() for _ in range(n)]
             args, kwargs = tree_unflatten(in_tree, ins)
-            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of `{main.fun_name}`')
+            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of '
+                                                                      f'`{main.fun_name}`')
             # a Python bool stays one
             outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]
         return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
@@ -337,10 +345,12 @@ def draw_jaxpr(jaxpr:Jaxpr,    # The program to draw
     colors, names, types, dot = colors or {}, jaxpr.names(), jaxpr.types, _digraph(rankdir)
     for v in [*jaxpr.constvars, *jaxpr.invars]:
         kind = 'constant' if v in jaxpr.constvars else 'input'
-        dot.node(prefix + str(v), _record(f'{names[v]}:{types[v]!r} | {kind}'), fillcolor=colors.get(v, '#e5e7eb'))
+        dot.node(prefix + str(v), _record(f'{names[v]}:{types[v]!r} | '
+                                          f'{kind}'), fillcolor=colors.get(v, '#e5e7eb'))
     for out, prim, atoms in jaxpr.eqns:
         operands = ' '.join(names[a] if type(a) is int else repr(a.val) for a in atoms)
-        dot.node(prefix + str(out), _record(f'{names[out]}:{types[out]!r} | {prim.name} {operands}'),
+        dot.node(prefix + str(out), _record(f'{names[out]}:{types[out]!r} | '
+                                            f'{prim.name} {operands}'),
                  fillcolor=colors.get(out, 'white'))
         for a in atoms:
             if type(a) is int: dot.edge(prefix + str(a), prefix + str(out))
@@ -354,11 +364,16 @@ def eval_jaxpr(jaxpr:Jaxpr, consts, *args) -> list:
     """Run `jaxpr` on `consts` and `args` by binding each equation's primitive: on
     floats, or under any transformation."""
     if not isinstance(jaxpr, Jaxpr):
-        raise TypeError(f'eval_jaxpr runs a Jaxpr (from `make_jaxpr(f)(*args)`), but got {type(jaxpr).__name__}.')
+        raise TypeError(f'eval_jaxpr runs a Jaxpr (from `make_jaxpr(f)(*args)`), but '
+                        f'got {type(jaxpr).__name__}.')
     for what, given, wanted in [('constants', len(consts), len(jaxpr.constvars)), ('arguments', len(args), len(jaxpr.invars))]:
         if given != wanted:
-            raise TypeError(f'eval_jaxpr: this jaxpr takes {wanted} {what}, but {given} were given'
-                            + ('; pass `jaxpr.consts`.' if what == 'constants' else '; flatten pytrees first.'))
+            raise TypeError(f'eval_jaxpr: this jaxpr takes {wanted} {what}, but '
+                            f'{given} were given'
+                            + ('; pass `jaxpr.consts`.' if what == 'constants' else '; '
+                                                                                    'flatten '
+                                                                                    'pytrees '
+                                                                                    'first.'))
     env = dict(zip(jaxpr.constvars, consts)); env.update(zip(jaxpr.invars, args))
     read = lambda a: a.val if type(a) is Lit else env[a]
     for out, prim, atoms in jaxpr.eqns:

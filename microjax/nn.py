@@ -25,14 +25,14 @@ def _rng(seed) -> random.Random:
 def _check_dot(w, x):
     "A `ValueError` unless `w` and `x` have the same length."
     if len(w) != len(x):
-        raise ValueError(f'dot needs one weight per input, but got {len(w)} weights and {len(x)} '
-                         'inputs. Check the size of the input a neuron or layer is called with (`nin`).')
+        raise ValueError(f'dot needs one weight per input, but got {len(w)} weights '
+                         f'and {len(x)} inputs. Check the size of the input a neuron '
+                         f'or layer is called with (`nin`).')
 
 def _sum_of_products(w, x, b=0.0):
     "The weighted sum `b + w[0]*x[0] + ... + w[n-1]*x[n-1]`, added left to right."
     _check_dot(w, x)
     return sum(map(operator.mul, w, x), b)
-
 
 # %% ../nbs/08_nn.ipynb #bc83998d
 @dataclass(frozen=True)
@@ -160,7 +160,8 @@ def _mlp_from_parameters(cls, params,
     """The MLP with `nin` inputs and layers of `nouts` neurons whose `parameters()` are
     `params`."""
     sizes = cls._sizes(nin, nouts)
-    _check_count(params, sum((a + 1) * b for a, b in sizes), f'an MLP with nin={nin}, nouts={list(nouts)}')
+    _check_count(params, sum((a + 1) * b for a, b in sizes), f'an MLP with nin={nin}, '
+                                                             f'nouts={list(nouts)}')
     layers, start = [], 0
     for i, (a, b) in enumerate(sizes):
         layers.append(Layer.from_parameters(params[start:start + (a + 1) * b], a, b, i < len(sizes) - 1))

@@ -71,7 +71,8 @@ def _show(d):
     cs = [_show(c) for c in d.children]
     if d.node_type is list: return '[' + ', '.join(cs) + ']'
     if d.node_type is tuple: return '(' + ', '.join(cs) + (',)' if len(cs) == 1 else ')')
-    if d.node_type is dict: return '{' + ', '.join(f'{k!r}: {c}' for k, c in zip(d.aux, cs)) + '}'
+    if d.node_type is dict: return '{' + ', '.join(f'{k!r}: '
+                                                   f'{c}' for k, c in zip(d.aux, cs)) + '}'
     if d.node_type is type(None): return 'None'
     return f'{d.node_type.__name__}(' + ', '.join(cs) + ')'
 
@@ -132,7 +133,8 @@ def tree_unflatten(treedef:PyTreeDef, # The structure, from `tree_flatten`
     "The pytree of structure `treedef` with `leaves` at its leaves."
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
-        raise ValueError(f'{treedef} has {treedef.num_leaves} leaves, but {len(leaves)} were given.')
+        raise ValueError(f'{treedef} has {treedef.num_leaves} leaves, but '
+                         f'{len(leaves)} were given.')
     return _unflatten(treedef, iter(leaves))
 
 # A pytree, and optionally `tree_flatten`'s `is_leaf`
@@ -153,8 +155,9 @@ def _flatten_up_to(d:PyTreeDef, x, out:list, top:PyTreeDef):
     entry = _node(type(x)) if type(x) is d.node_type else None
     children, aux = entry[0](x) if entry else (None, None)
     if entry is None or len(children) != len(d.children) or typed(aux) != typed(d.aux):
-        raise ValueError(f'tree_map needs each tree to have the structure of the first, {top}, or to have it as a '
-                         f'prefix, but one has {tree_structure(x)} where the first has {d}.')
+        raise ValueError(f'tree_map needs each tree to have the structure of the '
+                         f'first, {top}, or to have it as a prefix, but one has '
+                         f'{tree_structure(x)} where the first has {d}.')
     for c, cd in zip(children, d.children): _flatten_up_to(cd, c, out, top)
 
 # Takes one leaf of `tree` and the matching parts of the trees in `rest`
@@ -193,8 +196,9 @@ def register_dataclass(nodetype:type,     # A dataclass
     returns `nodetype`."""
     names = {f.name for f in dataclasses.fields(nodetype)}
     if set(data_fields) | set(meta_fields) != names or set(data_fields) & set(meta_fields):
-        raise ValueError(f'register_dataclass: data_fields {list(data_fields)} and meta_fields {list(meta_fields)} '
-                         f'must split the fields of {nodetype.__name__}, {sorted(names)}, between them.')
+        raise ValueError(f'register_dataclass: data_fields {list(data_fields)} and '
+                         f'meta_fields {list(meta_fields)} must split the fields of '
+                         f'{nodetype.__name__}, {sorted(names)}, between them.')
     def flatten(x): return [getattr(x, f) for f in data_fields], tuple(getattr(x, f) for f in meta_fields)
     def unflatten(aux, children): return nodetype(**dict(zip(data_fields, children)), **dict(zip(meta_fields, aux)))
     return register_pytree_node(nodetype, flatten, unflatten)
@@ -207,7 +211,8 @@ def register_pytree_node_class(cls:type):
     return register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
 
 # %% ../nbs/04_tree_util.ipynb #6d57038d
-tree = types.ModuleType('microjax.tree', "JAX's `jax.tree` spellings: `map`, `leaves`, `structure`, `flatten`, ...")
+tree = types.ModuleType('microjax.tree', "JAX's `jax.tree` spellings: `map`, `leaves`, "
+                                         "`structure`, `flatten`, ...")
 for _name, _f in [('map', tree_map), ('leaves', tree_leaves), ('structure', tree_structure),
                   ('flatten', tree_flatten), ('unflatten', tree_unflatten), ('reduce', tree_reduce)]:
     setattr(tree, _name, _f)

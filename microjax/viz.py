@@ -84,8 +84,10 @@ Graph._repr_html_ = _html_table
 def _graphviz():
     "The `graphviz` package: a dependency of the book's pictures only, not of microjax."
     try: import graphviz
-    except ImportError: raise ImportError('Drawing a trace needs the graphviz package and Graphviz itself: '
-                                          '`pip install graphviz` and `apt-get install graphviz` (or your system\'s package).') from None
+    except ImportError: raise ImportError('Drawing a trace needs the graphviz package '
+                                          'and Graphviz itself: `pip install graphviz` '
+                                          'and `apt-get install graphviz` (or your '
+                                          'system\'s package).') from None
     return graphviz
 
 def _digraph(rankdir='LR'):
@@ -119,7 +121,8 @@ def draw(g:Graph,         # The trace to draw
         label = _record(f'{g.label(i)} | {name}') + f' | {_fmt(g.values[i])}{grad}'
         # top to bottom, a record's fields would sit side by side: braces stack them
         dot.node(prefix + str(i), '{' + label + '}' if rankdir == 'TB' else label, fillcolor=fill)
-        for j, d in g.inputs(i): dot.edge(prefix + str(j), prefix + str(i), label=f' {_fmt(d)}')
+        for j, d in g.inputs(i): dot.edge(prefix + str(j), prefix + str(i), label=f' '
+                                                                                  f'{_fmt(d)}')
     return dot
 
 # %% ../nbs/03_pictures.ipynb #b0000021
@@ -145,11 +148,13 @@ class Player:
     def _repr_html_(self):
         # the same on every run
         uid = 'mj' + hashlib.md5(''.join(self.frames).encode()).hexdigest()[:10]
-        divs = ''.join(f'<div class="mj-frame" style="display:{"block" if k == 0 else "none"}">'
-                       f'<p><b>step {k + 1} of {len(self.frames)}</b>: {c}</p>{f}</div>'
+        divs = ''.join(f'<div class="mj-frame" '
+                       f'style="display:{"block" if k == 0 else "none"}"><p><b>step '
+                       f'{k + 1} of {len(self.frames)}</b>: {c}</p>{f}</div>'
                        for k, (f, c) in enumerate(zip(self.frames, self.captions)))
         buttons = ''.join(f'<button type="button" data-step="{s}">{t}</button> ' for s, t in
-                          [('first', '◀◀ first'), ('-1', '◀ back'), ('1', 'next ▶'), ('last', 'last ▶▶')])
+                          [('first', '◀◀ first'), ('-1', '◀ back'), ('1', 'next ▶'), ('last', 'last '
+                                                                                              '▶▶')])
         script = (f"(function(){{var p=document.getElementById('{uid}'),fs=p.querySelectorAll('.mj-frame'),k=0;"
                   "p.querySelectorAll('button').forEach(function(b){b.addEventListener('click',function(){"
                   "var s=b.getAttribute('data-step');k=s=='first'?0:s=='last'?fs.length-1:"
@@ -182,7 +187,6 @@ def sweep_player(g:Graph) -> Player:
         before = cts
     return Player(svgs, caps)
 
-
 # %% ../nbs/03_pictures.ipynb #b0000026
 def nested_graphs(f,     # A function of one float
                   x:float): # The point
@@ -211,7 +215,8 @@ def draw_levels(g_out:Graph, # The outer trace, from nested_graphs
     wrote on the outer trace in blue."""
     top = _digraph('TB')        # top to bottom, the two clusters sit side by side
     for g, name, label, hi in [(g_in, 'inner', 'level 1: the trace of f', ()),
-                               (g_out, 'outer', 'level 0: level 1 one level down, and its sweep (blue)', written)]:
+                               (g_out, 'outer', 'level 0: level 1 one level down, and '
+                                                'its sweep (blue)', written)]:
         sub = draw(g, written=hi, prefix=name, rankdir='TB')
         sub.name = f'cluster_{name}'
         sub.attr(label=label, fontname='Helvetica', fontsize='11')
