@@ -46,7 +46,8 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     leaves = _check_args(leaves, f'jit of `{name}`')
     values = [args[i] for i in static_argnums if -len(args) <= i < len(args)]
     values += [kwargs[k] for k in sorted(kwargs) if k in static_argnames]
-    key = (in_tree, typed(tuple(values)), tuple(k for k in sorted(kwargs) if k in static_argnames))
+    key = (in_tree, typed(tuple(values)),
+           tuple(k for k in sorted(kwargs) if k in static_argnames))
     # 1 and True are different static values
     try: hash(key)
     except TypeError as e:
@@ -108,7 +109,9 @@ def _on_tape_of(entry, main, leaves):
     # a boolean output: no derivative program
     if not program: return eval_jaxpr(jaxpr, [], *leaves)
     if one: return _on_tape(program, main, leaves)
-    return _call_on_tape(program, code(*[x.primal if type(x) is Tracer else x for x in leaves]), main, leaves)
+    return _call_on_tape(program,
+                         code(*[x.primal if type(x) is Tracer else x for x in leaves]),
+                         main, leaves)
 
 def clear_caches():
     "Drop the compiled programs of every jitted function (JAX's `jax.clear_caches`)."
@@ -137,7 +140,8 @@ def _partials_program(jaxpr:Jaxpr):
     def output_and_gradient(*xs):
         out, pullback = vjp(lambda *a: eval_jaxpr(jaxpr, [], *a)[0], *xs)
         return out, pullback(1.0)
-    return compile_jaxpr(stage(output_and_gradient, tree_structure(([0.0] * n, {})), n), 'partials')
+    return compile_jaxpr(stage(output_and_gradient, tree_structure(([0.0] * n, {})), n),
+                         'partials')
 
 def _pullback_program(jaxpr:Jaxpr):
     """The pullback of `jaxpr`, staged and compiled: a function of its inputs and one
@@ -190,11 +194,13 @@ def _call_on_tape(pullback, outs, main, leaves) -> list:
 
 # %% ../nbs/14_codegen.ipynb #4ccca7b6
 import keyword, math, re
-from .core import (select_p, relu_p, add_p, sub_p, mul_p, eq_p, ne_p, lt_p, le_p, gt_p, ge_p)
+from .core import (select_p, relu_p, add_p, sub_p, mul_p, eq_p, ne_p, lt_p,
+                           le_p, gt_p, ge_p)
 from .jaxpr import Jaxpr, Lit, _gc_paused
 
 # %% ../nbs/14_codegen.ipynb #623e3853
-_INFIX = {add_p: '+', sub_p: '-', mul_p: '*', eq_p: '==', ne_p: '!=', lt_p: '<', le_p: '<=', gt_p: '>', ge_p: '>='}
+_INFIX = {add_p: '+', sub_p: '-', mul_p: '*', eq_p: '==', ne_p: '!=', lt_p: '<',
+          le_p: '<=', gt_p: '>', ge_p: '>='}
 # a local: v23 (never an input x1, a constant c0 or an impl sin_0)
 _LOCAL = re.compile(r'\bv\d+\b')
 # the impl's own expression, for an operand that is a name or a number

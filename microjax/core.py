@@ -96,13 +96,15 @@ def _dpow_dy(out, x, y):
 add_p  = Primitive('add',  operator.add, (lambda out, x, y: 1.0, lambda out, x, y: 1.0))
 sub_p  = Primitive('sub',  operator.sub, (lambda out, x, y: 1.0, lambda out, x, y: -1.0))
 mul_p  = Primitive('mul',  operator.mul, (lambda out, x, y: y,   lambda out, x, y: x))
-div_p  = Primitive('div',  _div,         (lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)))
+div_p  = Primitive('div', _div,
+                   (lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)))
 pow_p  = Primitive('pow',  _pow,         (_dpow_dx, _dpow_dy))
 neg_p  = Primitive('neg',  operator.neg, (lambda out, x: -1.0,))
 log_p  = Primitive('log',  _log,         (lambda out, x: _div(1.0, x),))
 relu_p = Primitive('relu', _relu,        (_drelu,))
 abs_p  = Primitive('abs',  builtins.abs, (_dabs,))
-mod_p  = Primitive('mod',  _mod,         (lambda out, x, y: 1.0, lambda out, x, y: -_floordiv(x, y)))
+mod_p  = Primitive('mod', _mod,
+                   (lambda out, x, y: 1.0, lambda out, x, y: -_floordiv(x, y)))
 # flat: no derivative flows
 floordiv_p = Primitive('floordiv', _floordiv, (None, None))
 round_p = Primitive('round', _round,     (None, None))

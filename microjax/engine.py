@@ -223,7 +223,8 @@ def _substitute(fun, args, nums, kwargs=None):
 def _value_and_grad(fun, args, kwargs, argnums, has_aux:bool, name:str):
     "`(value, grads)` or `((value, aux), grads)`, shaped as `argnums` asks."
     nums = _argnums(argnums, len(args), name)
-    res = _vjp(_substitute(fun, args, nums, kwargs), [args[i] for i in nums], has_aux, name, scalar=True, positions=nums)
+    res = _vjp(_substitute(fun, args, nums, kwargs), [args[i] for i in nums], has_aux,
+               name, scalar=True, positions=nums)
     value, grads = res[0], list(res[1](1.0))
     if argnums is None: grads = grads[0] if len(grads) == 1 else grads
     else: grads = grads[0] if isinstance(argnums, int) else tuple(grads)

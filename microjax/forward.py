@@ -109,7 +109,8 @@ def jacfwd(fun:Callable, # The function: its arguments and output are pytrees of
             if has_aux: (out, aux), t = _split_aux(out, 'jacfwd'), t[0]
             cols.append(tree_leaves(t))
         out_def = tree_structure(out)
-        jac = _assemble([[c[i] for c in cols] for i in range(out_def.num_leaves)], out_def, in_def)
+        jac = _assemble([[c[i] for c in cols] for i in range(out_def.num_leaves)],
+                        out_def, in_def)
         return (jac, aux) if has_aux else jac
     return jacfun
 
@@ -184,4 +185,5 @@ def check_grads(fun:Callable,
                                      f'differences {fd!r}')
         if order > 1:
             for i in range(len(args)):
-                check_grads(lambda *xs, i=i: _partials(fun, xs, mode)[i], args, order - 1, (mode,), eps, rtol, atol)
+                check_grads(lambda *xs, i=i: _partials(fun, xs, mode)[i], args,
+                            order - 1, (mode,), eps, rtol, atol)

@@ -257,7 +257,8 @@ def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
     dyn = [a for i, a in enumerate(args) if i not in static]
     def f(*d, **kw):
         it = iter(d)
-        return fun(*[static[i] if i in static else next(it) for i in range(len(args))], **kw, **static_kw)
+        return fun(*[static[i] if i in static else next(it) for i in range(len(args))],
+                   **kw, **static_kw)
     f.__name__ = getattr(fun, '__name__', 'the function')
     return f, dyn, {k: v for k, v in kwargs.items() if k not in static_kw}
 

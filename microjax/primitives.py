@@ -60,7 +60,8 @@ def sigmoid(x:float): # A number or a traced value
     return sigmoid_p(x)
 
 # %% ../nbs/07_primitives.ipynb #8b3046be
-sqrt_p = Primitive('sqrt', lambda x: math.sqrt(x) if x >= 0 else math.nan, (lambda out, x: _div(0.5, out),))
+sqrt_p = Primitive('sqrt', lambda x: math.sqrt(x) if x >= 0 else math.nan,
+                   (lambda out, x: _div(0.5, out),))
 
 def sqrt(x:float): # A number or a traced value
     "The square root of `x` (`nan` below 0)."
@@ -79,7 +80,8 @@ tan_p = Primitive('tan', _tan, (lambda out, x: 1.0 + out * out,))
 arctan_p = Primitive('arctan', math.atan, (lambda out, x: _div(1.0, 1.0 + x * x),))
 arctan2_p = Primitive('arctan2', math.atan2, (lambda out, y, x: _div(x, x * x + y * y),
                                               lambda out, y, x: _div(-y, x * x + y * y)))
-erf_p = Primitive('erf', math.erf, (lambda out, x: 2.0 / math.sqrt(math.pi) * exp(-x * x),))
+erf_p = Primitive('erf', math.erf,
+                  (lambda out, x: 2.0 / math.sqrt(math.pi) * exp(-x * x),))
 pi = math.pi
 
 # %% ../nbs/07_primitives.ipynb #789dcfb6
@@ -118,8 +120,10 @@ def _balanced(out, x, y):
     return where(x == out, where(y == out, 0.5, 1.0), 0.0)
 
 sign_p = Primitive('sign', _sign, (None,))
-maximum_p = Primitive('maximum', _max, (_balanced, lambda out, x, y: _balanced(out, y, x)))
-minimum_p = Primitive('minimum', _min, (_balanced, lambda out, x, y: _balanced(out, y, x)))
+maximum_p = Primitive('maximum', _max,
+                      (_balanced, lambda out, x, y: _balanced(out, y, x)))
+minimum_p = Primitive('minimum', _min,
+                      (_balanced, lambda out, x, y: _balanced(out, y, x)))
 
 def sign(x:float): # A number or a traced value
     """-1.0, 0.0 or 1.0 by the sign of `x` (-0.0 for -0.0, `nan` for `nan`); flat: its

@@ -113,7 +113,8 @@ def _flatten_is_leaf(x, leaves, is_leaf):
         leaves.append(x)
         return _LEAF
     children, aux = entry[0](x)
-    return PyTreeDef(type(x), aux, [_flatten_is_leaf(c, leaves, is_leaf) for c in children])
+    return PyTreeDef(type(x), aux,
+                     [_flatten_is_leaf(c, leaves, is_leaf) for c in children])
 
 # A pytree: containers of the registry, with anything else at the leaves
 def tree_flatten(tree,
@@ -126,7 +127,8 @@ def tree_flatten(tree,
 # %% ../nbs/04_tree_util.ipynb #38f8e5f3
 def _unflatten(d, it):
     if d.node_type is None: return next(it)
-    return _registry[d.node_type][1](d.aux, tuple([next(it) if c is _LEAF else _unflatten(c, it) for c in d.children]))
+    return _registry[d.node_type][1](d.aux,
+                                     tuple([next(it) if c is _LEAF else _unflatten(c, it) for c in d.children]))
 
 def tree_unflatten(treedef:PyTreeDef, # The structure, from `tree_flatten`
                    leaves):           # The leaves, in `tree_flatten`'s order

@@ -63,7 +63,8 @@ def trace_graph(fun,           # A function of floats, returning one float
         out = fun(*ins)
     labels = {x.idx: n for x, n in zip(ins, argnames or [f'x{i}' for i in range(len(args))])}
     labels[out.idx] = 'out'
-    return Graph(main.names, main.values, list(main.tape), backwards(main.tape, {out.idx: 1.0}), labels)
+    return Graph(main.names, main.values, list(main.tape),
+                 backwards(main.tape, {out.idx: 1.0}), labels)
 
 # %% ../nbs/03_pictures.ipynb #b0000011
 def _html_table(g:Graph) -> str:
@@ -120,7 +121,8 @@ def draw(g:Graph,         # The trace to draw
         fill = (colors or {}).get(i) or ('#fde68a' if i == current else '#bfdbfe' if i in written else '#e5e7eb' if name == 'input' else 'white')
         label = _record(f'{g.label(i)} | {name}') + f' | {_fmt(g.values[i])}{grad}'
         # top to bottom, a record's fields would sit side by side: braces stack them
-        dot.node(prefix + str(i), '{' + label + '}' if rankdir == 'TB' else label, fillcolor=fill)
+        dot.node(prefix + str(i), '{' + label + '}' if rankdir == 'TB' else label,
+                 fillcolor=fill)
         for j, d in g.inputs(i): dot.edge(prefix + str(j), prefix + str(i), label=f' '
                                                                                   f'{_fmt(d)}')
     return dot
@@ -204,7 +206,8 @@ def nested_graphs(f,     # A function of one float
         written = range(start, len(outer.tape))
     g_out = Graph(outer.names, outer.values, list(outer.tape), backwards(outer.tape, {df.idx: 1.0}),
                   {xo.idx: 'x', df.idx: 'out'})
-    g_in = Graph(inner.names, inner.values, list(inner.tape), inner_cts, {xi.idx: 'x', y.idx: 'f'})
+    g_in = Graph(inner.names, inner.values, list(inner.tape), inner_cts,
+                 {xi.idx: 'x', y.idx: 'f'})
     return g_out, g_in, written
 
 # %% ../nbs/03_pictures.ipynb #36542342
