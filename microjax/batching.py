@@ -24,8 +24,7 @@ class Batched(Abstract):
     def error(self, t, why:str, main):
         """The error for asking one value of the batched `t` (for `why`): name the
         function and say what to do."""
-        fix = _MATH if why == 'float' else ('Write the choice with '
-                                            '`microjax.where(condition, x, y)`, which '
+        fix = _MATH if why == 'float' else ('Write the choice with `microjax.where(condition, x, y)`, which '
                                             'chooses element by element')
         return _concretization_error(why,
             f'needs one value, but inside `vmap` of `{main.fun_name}`, {t!r} stands '
@@ -129,8 +128,7 @@ def _batch_size(sizes:list, axis_size) -> int:
                          f'{axis_size!r}.')
     found = {n for n, _ in sizes} | ({axis_size} if axis_size is not None else set())
     if len(found) > 1:
-        given = [f'{w} has {n}' for n, w in sizes] + ([f'axis_size is '
-                                                       f'{axis_size}'] if axis_size is not None else [])
+        given = [f'{w} has {n}' for n, w in sizes] + ([f'axis_size is {axis_size}'] if axis_size is not None else [])
         raise ValueError(f'vmap got batches of different sizes: {", ".join(given)}. '
                          f'All batches must have the same length.')
     if not found: raise ValueError('vmap needs a batched argument (in_axes 0) or '
@@ -152,10 +150,8 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
     res = []
     for o in leaves:
         if type(o) is BatchTracer and o.main is main:
-            if axis is None: raise ValueError(f'vmap: out_axes is None for {where}, '
-                                              f'but {o!r} varies along the batch. Use '
-                                              f'out_axes=0 to get one value per '
-                                              f'element.')
+            if axis is None: raise ValueError(f'vmap: out_axes is None for {where}, but {o!r} varies along the batch. '
+                                              'Use out_axes=0 to get one value per element.')
             res.append(list(o.vals))
         else:
             n = _number(o)
@@ -186,8 +182,7 @@ def vmap(fun:Callable,
         with new_main(BatchTrace) as main:
             main.fun_name = getattr(fun, '__name__', 'the function')
             sizes = []
-            ins = [_batch_in(a, ax, f'argument '
-                                    f'{i}', main, sizes) for i, (a, ax) in enumerate(zip(args, axes))]
+            ins = [_batch_in(a, ax, f'argument {i}', main, sizes) for i, (a, ax) in enumerate(zip(args, axes))]
             size = _batch_size(sizes, axis_size)
             out = fun(*ins, **kwargs)
         return _batch_out(out, out_axes, main, size)

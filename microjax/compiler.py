@@ -52,8 +52,7 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     try: hash(key)
     except TypeError as e:
         bad = [v for v in values if not _hashable(typed(v))]
-        raise TypeError(f'jit of `{name}`: ' + (f'static arguments must be hashable, '
-                                                f'but got {bad[0]!r}.' if bad
+        raise TypeError(f'jit of `{name}`: ' + (f'static arguments must be hashable, but got {bad[0]!r}.' if bad
                                                  else str(e))) from None
     entry = cache.get(key)
     if entry is not None: cache.move_to_end(key)
@@ -424,8 +423,8 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
         cuts = _cuts(stmts, outs, chunk_chars)
         if not cuts:                                             # one function
             body = [f'    {v} = {e}' for v, e in stmts]
-            return _define([f'def {name}({", ".join(params)}):', *body, f'    return '
-                                                                        f'{_tuple(outs)}'], name, ns)
+            return _define([f'def {name}({", ".join(params)}):', *body, f'    return {_tuple(outs)}'],
+                           name, ns)
         # carried[k]: what piece k hands on
         bounds, carried = [0, *(k for k, _ in cuts), len(stmts)], [c for _, c in cuts]
         pieces = {}
@@ -434,14 +433,8 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
             lines = [f'def {name}_{k}(P, C):', f'    {_tuple(params)} = P']
             if k: lines.append(f'    {_tuple(carried[k - 1])} = C')
             lines += [f'    {v} = {e}' for v, e in stmts[a:b]]
-            lines.append(f'    return '
-                         f'{_tuple(outs) if k == len(cuts) else _tuple(carried[k])}')
+            lines.append(f'    return {_tuple(outs) if k == len(cuts) else _tuple(carried[k])}')
             pieces[f'{name}_{k}'] = _define(lines, f'{name}_{k}', ns)
         body = [f'    C = {name}_{k}(P, C)' for k in range(len(cuts) + 1)]
-        return _define([f'def {name}({", ".join(params)}):', f'    P, C = {_tuple(params)}, ()', *body, ' '
-                                                                                                        ' '
-                                                                                                        ' '
-                                                                                                        ' '
-                                                                                                        'return '
-                                                                                                        'C'],
+        return _define([f'def {name}({", ".join(params)}):', f'    P, C = {_tuple(params)}, ()', *body, '    return C'],
                        name, pieces)

@@ -376,16 +376,14 @@ class TracerBoolConversionError(ConcretizationTypeError):
     """`bool()` of a traced value whose truth is only known when a staged program runs:
     an `if` on a value inside `jit`."""
 
-_USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or '
-                 '`not`)', 'int': 'int()', 'float': 'float()',
+_USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
          # what asked for the number, as an error message says it
          'format': 'Formatting'}
 
 def _concretization_error(why:str, rest:str):
     """The error for asking the number behind a traced value for `why`
     (`TracerBoolConversionError` for `bool()`)."""
-    return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(f'{_USES[why]} '
-                                                                                     f'{rest}')
+    return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(f'{_USES[why]} {rest}')
 
 _MATH = ("`math.sin(x)` and the other functions of Python's `math` module call "
          "float(): use microjax's own functions instead, which know their derivatives "
@@ -394,8 +392,7 @@ _MATH = ("`math.sin(x)` and the other functions of Python's `math` module call "
 def _staged_error(self:Abstract, t, why:str, main):
     """The error for asking the concrete value (for `why`) of `t`, whose bottom is this
     abstract value of the staging level `main`."""
-    name, how = getattr(main, 'fun_name', 'the '
-                                          'function'), getattr(main, 'transform', 'jit')
+    name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform', 'jit')
     fix = _MATH if why == 'float' else 'Write the choice with `microjax.where(condition, x, y)`'
     return _concretization_error(why,
         f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an '

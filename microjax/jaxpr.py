@@ -195,8 +195,7 @@ class Jaxpr:
         atom = lambda a: repr(a) if type(a) is Lit else names[a]
         decl = lambda v: f'{names[v]}:{self.types[v]!r}'
         head = '{ lambda ' + ' '.join(map(decl, self.constvars)) + '; ' + ' '.join(map(decl, self.invars)) + '. let'
-        eqns = [f'{decl(o)} = {p.name} '
-                f'{" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
+        eqns = [f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
         tail = f'in ({", ".join(atom(a) for a in self.outvars)}{"," if len(self.outvars) == 1 else ""}) }}'
         line = f'{head} {"; ".join(eqns)}{" " if eqns else ""}{tail}'
         # as JAX: on one line when it fits in 80 characters
@@ -234,8 +233,7 @@ def _check_args(leaves, where:str) -> list:
     out = []
     for k, x in enumerate(leaves):
         try: f = _number(x)
-        except OverflowError as e: raise OverflowError(f'{where}: leaf {k} of the '
-                                                       f'arguments is {e}') from None
+        except OverflowError as e: raise OverflowError(f'{where}: leaf {k} of the arguments is {e}') from None
         if f is None:
             raise TypeError(f'{where} takes numbers (or pytrees of them) as arguments, '
                             f'but got {type(x).__name__} {x!r}. Pass floats, or make '
@@ -250,9 +248,7 @@ def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
     static_kw = {k: v for k, v in kwargs.items() if k in static_argnames}
     if not static_argnums and not static_kw: return fun, list(args), kwargs
     for i in static_argnums:
-        if not -len(args) <= i < len(args): raise ValueError(f'static_argnums {i} is '
-                                                             f'out of range for '
-                                                             f'{len(args)} arguments.')
+        if not -len(args) <= i < len(args): raise ValueError(f'static_argnums {i} is out of range for {len(args)} arguments.')
     static = {i % len(args): args[i] for i in static_argnums}
     dyn = [a for i, a in enumerate(args) if i not in static]
     def f(*d, **kw):
@@ -306,12 +302,10 @@ def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
     `in_tree`) into a `Jaxpr`."""
     with _gc_paused():
         with new_main(JaxprTrace) as main:
-            main.fun_name, main.transform = getattr(fun, '__name__', 'the '
-                                                                     'function'), transform
+            main.fun_name, main.transform = getattr(fun, '__name__', 'the function'), transform
             ins = [main.new_input() for _ in range(n)]
             args, kwargs = tree_unflatten(in_tree, ins)
-            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of '
-                                                                      f'`{main.fun_name}`')
+            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of `{main.fun_name}`')
             # a Python bool stays one
             outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]
         return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
@@ -346,12 +340,11 @@ def draw_jaxpr(jaxpr:Jaxpr,    # The program to draw
     colors, names, types, dot = colors or {}, jaxpr.names(), jaxpr.types, _digraph(rankdir)
     for v in [*jaxpr.constvars, *jaxpr.invars]:
         kind = 'constant' if v in jaxpr.constvars else 'input'
-        dot.node(prefix + str(v), _record(f'{names[v]}:{types[v]!r} | '
-                                          f'{kind}'), fillcolor=colors.get(v, '#e5e7eb'))
+        dot.node(prefix + str(v), _record(f'{names[v]}:{types[v]!r} | {kind}'),
+                 fillcolor=colors.get(v, '#e5e7eb'))
     for out, prim, atoms in jaxpr.eqns:
         operands = ' '.join(names[a] if type(a) is int else repr(a.val) for a in atoms)
-        dot.node(prefix + str(out), _record(f'{names[out]}:{types[out]!r} | '
-                                            f'{prim.name} {operands}'),
+        dot.node(prefix + str(out), _record(f'{names[out]}:{types[out]!r} | {prim.name} {operands}'),
                  fillcolor=colors.get(out, 'white'))
         for a in atoms:
             if type(a) is int: dot.edge(prefix + str(a), prefix + str(out))
@@ -371,10 +364,7 @@ def eval_jaxpr(jaxpr:Jaxpr, consts, *args) -> list:
         if given != wanted:
             raise TypeError(f'eval_jaxpr: this jaxpr takes {wanted} {what}, but '
                             f'{given} were given'
-                            + ('; pass `jaxpr.consts`.' if what == 'constants' else '; '
-                                                                                    'flatten '
-                                                                                    'pytrees '
-                                                                                    'first.'))
+                            + ('; pass `jaxpr.consts`.' if what == 'constants' else '; flatten pytrees first.'))
     env = dict(zip(jaxpr.constvars, consts)); env.update(zip(jaxpr.invars, args))
     read = lambda a: a.val if type(a) is Lit else env[a]
     for out, prim, atoms in jaxpr.eqns:

@@ -160,8 +160,8 @@ def _mlp_from_parameters(cls, params,
     """The MLP with `nin` inputs and layers of `nouts` neurons whose `parameters()` are
     `params`."""
     sizes = cls._sizes(nin, nouts)
-    _check_count(params, sum((a + 1) * b for a, b in sizes), f'an MLP with nin={nin}, '
-                                                             f'nouts={list(nouts)}')
+    _check_count(params, sum((a + 1) * b for a, b in sizes),
+                 f'an MLP with nin={nin}, nouts={list(nouts)}')
     layers, start = [], 0
     for i, (a, b) in enumerate(sizes):
         layers.append(Layer.from_parameters(params[start:start + (a + 1) * b], a, b, i < len(sizes) - 1))

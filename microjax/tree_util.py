@@ -71,8 +71,7 @@ def _show(d):
     cs = [_show(c) for c in d.children]
     if d.node_type is list: return '[' + ', '.join(cs) + ']'
     if d.node_type is tuple: return '(' + ', '.join(cs) + (',)' if len(cs) == 1 else ')')
-    if d.node_type is dict: return '{' + ', '.join(f'{k!r}: '
-                                                   f'{c}' for k, c in zip(d.aux, cs)) + '}'
+    if d.node_type is dict: return '{' + ', '.join(f'{k!r}: {c}' for k, c in zip(d.aux, cs)) + '}'
     if d.node_type is type(None): return 'None'
     return f'{d.node_type.__name__}(' + ', '.join(cs) + ')'
 

@@ -123,8 +123,7 @@ def draw(g:Graph,         # The trace to draw
         # top to bottom, a record's fields would sit side by side: braces stack them
         dot.node(prefix + str(i), '{' + label + '}' if rankdir == 'TB' else label,
                  fillcolor=fill)
-        for j, d in g.inputs(i): dot.edge(prefix + str(j), prefix + str(i), label=f' '
-                                                                                  f'{_fmt(d)}')
+        for j, d in g.inputs(i): dot.edge(prefix + str(j), prefix + str(i), label=f' {_fmt(d)}')
     return dot
 
 # %% ../nbs/03_pictures.ipynb #b0000021
@@ -150,13 +149,11 @@ class Player:
     def _repr_html_(self):
         # the same on every run
         uid = 'mj' + hashlib.md5(''.join(self.frames).encode()).hexdigest()[:10]
-        divs = ''.join(f'<div class="mj-frame" '
-                       f'style="display:{"block" if k == 0 else "none"}"><p><b>step '
-                       f'{k + 1} of {len(self.frames)}</b>: {c}</p>{f}</div>'
+        divs = ''.join(f'<div class="mj-frame" style="display:{"block" if k == 0 else "none"}">'
+                       f'<p><b>step {k + 1} of {len(self.frames)}</b>: {c}</p>{f}</div>'
                        for k, (f, c) in enumerate(zip(self.frames, self.captions)))
         buttons = ''.join(f'<button type="button" data-step="{s}">{t}</button> ' for s, t in
-                          [('first', '◀◀ first'), ('-1', '◀ back'), ('1', 'next ▶'), ('last', 'last '
-                                                                                              '▶▶')])
+                          [('first', '◀◀ first'), ('-1', '◀ back'), ('1', 'next ▶'), ('last', 'last ▶▶')])
         script = (f"(function(){{var p=document.getElementById('{uid}'),fs=p.querySelectorAll('.mj-frame'),k=0;"
                   "p.querySelectorAll('button').forEach(function(b){b.addEventListener('click',function(){"
                   "var s=b.getAttribute('data-step');k=s=='first'?0:s=='last'?fs.length-1:"
@@ -218,8 +215,7 @@ def draw_levels(g_out:Graph, # The outer trace, from nested_graphs
     wrote on the outer trace in blue."""
     top = _digraph('TB')        # top to bottom, the two clusters sit side by side
     for g, name, label, hi in [(g_in, 'inner', 'level 1: the trace of f', ()),
-                               (g_out, 'outer', 'level 0: level 1 one level down, and '
-                                                'its sweep (blue)', written)]:
+                               (g_out, 'outer', 'level 0: level 1 one level down, and its sweep (blue)', written)]:
         sub = draw(g, written=hi, prefix=name, rankdir='TB')
         sub.name = f'cluster_{name}'
         sub.attr(label=label, fontname='Helvetica', fontsize='11')
