@@ -206,11 +206,11 @@ _LOCAL = re.compile(r'\bv\d+\b')
 _INLINE = {relu_p: '0.0 if {0} <= 0 else {0}'}
 # Python's precedence, lowest first: `x if c else y`, `<`, `+`, `*`, `-x`, `x`
 _IF, _CMP, _ADD, _MUL, _NEG, _ATOM = range(6)
-# operator: (its precedence, the
+# operator: (its precedence, the least precedence its left and right operands may have
+# without parentheses)
 _BINDING = {'+': (_ADD, _ADD, _MUL), '-': (_ADD, _ADD, _MUL), '*': (_MUL, _MUL, _NEG),
-            # least its left and right operands
             **{op: (_CMP, _ADD, _ADD) for op in ('==', '!=', '<', '<=', '>', '>=')}}
-                                                                                             # may have without parentheses)
+
 def _literal(v:float) -> str:
     """Python source for the float (or bool) `v`: its `repr` (inf and nan are names in
     the generated code's namespace)."""

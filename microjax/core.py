@@ -427,9 +427,8 @@ for _p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p): setattr(Tracer, f'__{_p.name}__'
 # %% ../nbs/01_core.ipynb #53787e0f
 def _select(c, x, y): return x if c else y
 
-# a switch for
+# the partials are a switch for each branch: 1.0 for the branch taken, `zero` for the other
 select_p = Primitive('select', _select, (None, lambda out, c, x, y: where(c, 1.0, zero),
-                                               # each branch
                                                lambda out, c, x, y: where(c, zero, 1.0)))
 
 def _condition(c):
