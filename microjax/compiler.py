@@ -276,9 +276,9 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
     for out, prim, atoms in jaxpr.eqns:
         spec = ops.get(prim)
         if spec is None: spec = ops[prim] = _operator(prim)
-        # an operator, the common case: written here,
+        # an operator, the common case: written here, with its two operands' (source,
+        # precedence, depth)
         if spec:
-            # its two operands' (source, precedence, depth) too
             op, prec, left, right = spec
             a, b = atoms
             if type(a) is Lit: x = _literal(a.val); pa, da, ra = (_NEG if x[0] == '-' else _ATOM), 0, ()

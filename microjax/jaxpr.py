@@ -112,9 +112,8 @@ def _fold(self:JaxprTrace, prim, args, atoms):
         return self.var(a) if type(b) is Lit and b.val == 1.0 and type(a) is int and self.types[a] is f64 else None
     # (k, s): s one operand; atoms[k], args[k] the other
     pairs = ((0, b), (1, a))
-    # first, a switch: x * select(c, p, q) is
+    # first, a switch: x * select(c, p, q) is select(c, x * p, x * q), never a switch itself
     for k, s in pairs:
-        # select(c, x * p, x * q), never a switch itself
         if type(s) is int and s in self.switches:
             val = lambda v: v.val if type(v) is Lit else self.var(v)
             c, p, q = map(val, self.tape[s][2])
@@ -285,9 +284,9 @@ _gc_lock, _gc_state = threading.Lock(), [0, False]
 def _gc_paused():
     """Pause Python's cycle collector for the block: staging makes many objects that all
     stay alive, and it rescans them all."""
-    # the first block in switches it off, the last one out restores it,
+    # the first block in switches it off, the last one out restores it, whatever the
+    # threads' order
     with _gc_lock:
-        # whatever the threads' order
         if not _gc_state[0]: _gc_state[1] = gc.isenabled(); gc.disable()
         _gc_state[0] += 1
     try: yield
