@@ -376,32 +376,6 @@ class TracerBoolConversionError(ConcretizationTypeError):
     """`bool()` of a traced value whose truth is only known when a staged program runs:
     an `if` on a value inside `jit`."""
 
-_USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()', 'float': 'float()',
-         # what asked for the number, as an error message says it
-         'format': 'Formatting'}
-
-def _concretization_error(why:str, rest:str):
-    """The error for asking the number behind a traced value for `why`
-    (`TracerBoolConversionError` for `bool()`)."""
-    return (TracerBoolConversionError if why == 'bool' else ConcretizationTypeError)(f'{_USES[why]} {rest}')
-
-_MATH = ("`math.sin(x)` and the other functions of Python's `math` module call "
-         "float(): use microjax's own functions instead, which know their derivatives "
-         "(`microjax.sin(x)`, `microjax.exp(x)`, ...)")
-
-def _staged_error(self:Abstract, t, why:str, main):
-    """The error for asking the concrete value (for `why`) of `t`, whose bottom is this
-    abstract value of the staging level `main`."""
-    name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform', 'jit')
-    fix = _MATH if why == 'float' else 'Write the choice with `microjax.where(condition, x, y)`'
-    return _concretization_error(why,
-        f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an '
-        f'abstract {self!r}: its value is only known when the compiled program runs. '
-        f'{fix}, or make the argument it depends on static: `jit({name}, '
-        f'static_argnums=...)`.')
-# another kind of abstract value (a batch, in `vmap`) has its own
-Abstract.error = _staged_error
-
 def _abstract_error(t, why:str):
     """The error for asking the concrete value (for `why`) of `t`, whose bottom is an
     `Abstract` value: that value's own."""
@@ -622,3 +596,31 @@ for _name, _prim in [('truediv', div_p), ('pow', pow_p), ('mod', mod_p)]:
 Primitive.__call__ = _call
 Tracer.__neg__ = lambda self: _call(neg_p, self)
 Tracer.__abs__ = lambda self: _call(abs_p, self)
+
+# %% ../nbs/12_jaxpr.ipynb #b469062f
+# what asked for the number, as an error message says it
+_USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()',
+         'float': 'float()', 'format': 'Formatting'}
+
+def _concretization_error(why:str, rest:str):
+    """The error for asking the number behind a traced value for `why`
+    (`TracerBoolConversionError` for `bool()`)."""
+    error = TracerBoolConversionError if why == 'bool' else ConcretizationTypeError
+    return error(f'{_USES[why]} {rest}')
+
+_MATH = ("`math.sin(x)` and the other functions of Python's `math` module call "
+         "float(): use microjax's own functions instead, which know their derivatives "
+         "(`microjax.sin(x)`, `microjax.exp(x)`, ...)")
+
+def _staged_error(self:Abstract, t, why:str, main):
+    """The error for asking the concrete value (for `why`) of `t`, whose bottom is this
+    abstract value of the staging level `main`."""
+    name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform', 'jit')
+    fix = _MATH if why == 'float' else 'Write the choice with `microjax.where(cond, x, y)`'
+    return _concretization_error(why,
+        f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an '
+        f'abstract {self!r}: its value is only known when the compiled program runs. '
+        f'{fix}, or make the argument it depends on static: `jit({name}, '
+        f'static_argnums=...)`.')
+# another kind of abstract value (a batch, in `vmap`) has its own
+Abstract.error = _staged_error
