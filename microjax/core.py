@@ -186,8 +186,6 @@ class Tracer:
     """A value traced at level `main.level`: its `primal` (one level down) and its node
     `idx` on `main.tape`."""
     __slots__ = ('primal', 'main', 'idx')
-    # numpy scalars hand `np.float64(2) * tracer` over to `Tracer.__rmul__`
-    __array_ufunc__ = None
     # tracers compare by value, like floats, so they cannot be dict keys
     __hash__ = None
     def __init__(self, primal, main:MainTrace, idx:int): self.primal,self.main,self.idx = primal,main,idx
@@ -210,13 +208,6 @@ def _float(self):
         'If you really want the number without its derivative, write `stop_gradient(x)`.')
 Tracer.__float__ = Tracer.__complex__ = _float
 
-def _no_pickle(self, protocol=None):
-    raise TypeError(f'A traced value cannot be pickled: {self!r} stands for a node of '
-                    f'a trace in progress. Pickle the function\'s inputs or outputs '
-                    f'instead.')
-Tracer.__copy__ = lambda self: self
-Tracer.__deepcopy__ = lambda self, memo: self
-Tracer.__reduce_ex__ = _no_pickle
 
 # %% ../nbs/01_core.ipynb #fc5490fe
 def _real(x):
@@ -452,6 +443,18 @@ def central_difference(f,              # A function of floats
     hi = list(xs); hi[i] += eps
     lo = list(xs); lo[i] -= eps
     return (f(*hi) - f(*lo)) / (2 * eps)
+
+# %% ../nbs/05_interface.ipynb #1679aacf
+# numpy scalars hand `np.float64(2) * tracer` over to `Tracer.__rmul__`
+Tracer.__array_ufunc__ = None
+
+def _no_pickle(self, protocol=None):
+    raise TypeError(f'A traced value cannot be pickled: {self!r} stands for a node of '
+                    f'a trace in progress. Pickle the function\'s inputs or outputs '
+                    f'instead.')
+Tracer.__copy__ = lambda self: self
+Tracer.__deepcopy__ = lambda self, memo: self
+Tracer.__reduce_ex__ = _no_pickle
 
 # %% ../nbs/11_fast.ipynb #b1e7a7c7
 def _own_tracer_type(cls, **kwargs):
