@@ -163,8 +163,7 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
     return tree_unflatten(treedef, res)
 
 # %% ../nbs/15_vmap.ipynb #67b41fa3
-# A function of one example: its arguments and outputs are pytrees of numbers
-def vmap(fun:Callable,
+def vmap(fun:Callable, # A function of one example: pytrees of numbers in and out
          # 0 or None, for all arguments, or one per argument (a tuple), or pytree
          # prefixes of them
          in_axes=0,

@@ -68,8 +68,7 @@ def _hashable(x) -> bool:
     except TypeError: return False
 
 # %% ../nbs/13_jit.ipynb #ddb0e7ec
-# The function: its arguments and outputs are pytrees of floats
-def jit(fun:Callable,
+def jit(fun:Callable, # The function: its arguments and outputs are pytrees of floats
         # An int or a sequence of ints: positional arguments passed as Python values
         # (hashable)
         static_argnums=(),

@@ -323,8 +323,8 @@ def trace_stack() -> tuple:
 class new_main:
     """Push a new level (a `main_type`) on this thread's trace stack for the duration of
     a `with` block."""
-    # The kind of trace to push: `MainTrace` or a subclass
-    def __init__(self, main_type:type=MainTrace):
+    def __init__(self,
+                 main_type:type=MainTrace): # The kind of trace: `MainTrace`, a subclass
         self.main_type = main_type
     def __enter__(self):
         self.outer = outer = _stack.get()

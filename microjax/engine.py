@@ -171,8 +171,7 @@ def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None
     primal_out = tree_unflatten(out_def, [_lower(o, main) for o in out_leaves])
     return (primal_out, vjp_fun, aux) if has_aux else (primal_out, vjp_fun)
 
-# The function to differentiate: positional arguments and output are pytrees of floats
-def vjp(fun:Callable,
+def vjp(fun:Callable, # The function to differentiate: pytrees of floats in and out
         # The point at which to differentiate, one value per positional argument of
         # `fun`
         *primals,
@@ -231,8 +230,7 @@ def _value_and_grad(fun, args, kwargs, argnums, has_aux:bool, name:str):
     return ((value, res[2]) if has_aux else value), grads
 
 # %% ../nbs/02_engine.ipynb #0d26255a
-# The function to differentiate: it returns one number
-def value_and_grad(fun:Callable,
+def value_and_grad(fun:Callable, # The function to differentiate: it returns a number
                    # The positional arguments to differentiate; `None`: all
                    argnums:'int | Sequence[int] | None'=None,
                    # Whether `fun` returns a pair `(output, aux)`, with `aux` not
@@ -247,8 +245,7 @@ def value_and_grad(fun:Callable,
     value_and_grad_fun.__doc__ = f'Value and gradient of {getattr(fun, "__name__", "fun")}.'
     return value_and_grad_fun
 
-# The function to differentiate: it returns one number
-def grad(fun:Callable,
+def grad(fun:Callable, # The function to differentiate: it returns one number
          # The positional arguments to differentiate; `None`: all
          argnums:'int | Sequence[int] | None'=None,
          # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated

@@ -157,8 +157,7 @@ def _partials(fun, args, mode:str) -> list:
     raise ValueError(f"check_grads modes are 'fwd' and 'rev', not {mode!r}.")
 
 # %% ../nbs/06_forward.ipynb #86b8b465
-# The function to check: its arguments are pytrees of floats, its output a number
-def check_grads(fun:Callable,
+def check_grads(fun:Callable, # The function to check: pytrees of floats to a number
                 # The point: a tuple with one value per positional argument of `fun`
                 args:tuple,
                 order:int=1,            # The highest order of derivative checked

@@ -309,8 +309,7 @@ def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
             outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]
         return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
 
-# The function: its arguments and outputs are pytrees of floats
-def make_jaxpr(fun:Callable,
+def make_jaxpr(fun:Callable, # The function: arguments and outputs are pytrees of floats
                # An int or a sequence of ints: positional arguments that are not staged
                # (Python values)
                static_argnums=()):

@@ -53,8 +53,7 @@ class MomentumState(NamedTuple):
     count: int
     velocity: Any
 
-# A number, or a function of the step count (a schedule)
-def momentum(learning_rate,
+def momentum(learning_rate, # A number, or a function of the step count (a schedule)
              beta:float=0.9,      # The decay of the velocity
              nesterov:bool=False, # Use Nesterov's correction?
             ) -> GradientTransformation:

@@ -115,8 +115,7 @@ def _flatten_is_leaf(x, leaves, is_leaf):
     return PyTreeDef(type(x), aux,
                      [_flatten_is_leaf(c, leaves, is_leaf) for c in children])
 
-# A pytree: containers of the registry, with anything else at the leaves
-def tree_flatten(tree,
+def tree_flatten(tree, # A pytree: registry containers, anything else at the leaves
                  # A predicate: `is_leaf(x)` true makes `x` a leaf, whatever its type
                  is_leaf=None):
     "The leaves of `tree`, depth first, and its structure as a `PyTreeDef`."
@@ -138,13 +137,15 @@ def tree_unflatten(treedef:PyTreeDef, # The structure, from `tree_flatten`
                          f'{len(leaves)} were given.')
     return _unflatten(treedef, iter(leaves))
 
-# A pytree, and optionally `tree_flatten`'s `is_leaf`
-def tree_leaves(tree, is_leaf=None) -> list:
+def tree_leaves(tree,        # A pytree
+                is_leaf=None # A predicate, as in `tree_flatten`
+               ) -> list:
     "The leaves of `tree`, depth first."
     return tree_flatten(tree, is_leaf)[0]
 
-# A pytree, and optionally `tree_flatten`'s `is_leaf`
-def tree_structure(tree, is_leaf=None) -> PyTreeDef:
+def tree_structure(tree,        # A pytree
+                   is_leaf=None # A predicate, as in `tree_flatten`
+                  ) -> PyTreeDef:
     "The structure of `tree`."
     return tree_flatten(tree, is_leaf)[1]
 
@@ -161,8 +162,7 @@ def _flatten_up_to(d:PyTreeDef, x, out:list, top:PyTreeDef):
                          f'{tree_structure(x)} where the first has {d}.')
     for c, cd in zip(children, d.children): _flatten_up_to(cd, c, out, top)
 
-# Takes one leaf of `tree` and the matching parts of the trees in `rest`
-def tree_map(f:Callable,
+def tree_map(f:Callable, # Takes a leaf of `tree` and the matching parts of `rest`
              tree,       # A pytree
              # More pytrees, each with the structure of `tree` or having it as a prefix
              *rest,
@@ -205,8 +205,7 @@ def register_dataclass(nodetype:type,     # A dataclass
     return register_pytree_node(nodetype, flatten, unflatten)
 
 # %% ../nbs/04_tree_util.ipynb #3ac070ea
-# A class with `tree_flatten` and a classmethod `tree_unflatten`
-def register_pytree_node_class(cls:type):
+def register_pytree_node_class(cls:type): # Has `tree_flatten`, `tree_unflatten`
     """Register `cls` as a pytree node by its own `tree_flatten` and `tree_unflatten`;
     returns `cls` (a decorator)."""
     return register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
