@@ -44,10 +44,10 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     f, dyn, dyn_kw = _bind_static(fun, args, static_argnums, kwargs, static_argnames)
     leaves, in_tree = tree_flatten((dyn, dyn_kw))
     leaves = _check_args(leaves, f'jit of `{name}`')
+    named = [k for k in sorted(kwargs) if k in static_argnames]
     values = [args[i] for i in static_argnums if -len(args) <= i < len(args)]
-    values += [kwargs[k] for k in sorted(kwargs) if k in static_argnames]
-    key = (in_tree, typed(tuple(values)),
-           tuple(k for k in sorted(kwargs) if k in static_argnames))
+    values += [kwargs[k] for k in named]
+    key = (in_tree, typed(tuple(values)), tuple(named))
     # 1 and True are different static values
     try: hash(key)
     except TypeError as e:
