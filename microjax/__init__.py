@@ -12,24 +12,31 @@ __all__ = ['Primitive', 'Tracer', 'ConcretizationTypeError', 'UnexpectedTracerEr
 
 # %% ../nbs/17_api.ipynb #a1000004
 __version__ = '0.1.0'             # settings.ini's version (a test keeps them equal)
-from .core import (Primitive, Tracer, ConcretizationTypeError, UnexpectedTracerError, TracerBoolConversionError,
+from .core import (Primitive, Tracer, ConcretizationTypeError,
+                           UnexpectedTracerError, TracerBoolConversionError,
                            relu, log, abs, where)
 from .engine import grad, value_and_grad, vjp, stop_gradient
 from .forward import jvp, jacfwd, jacrev, hessian, check_grads
-from .primitives import (exp, sin, cos, tanh, sigmoid, sqrt, log1p, expm1, tan, arctan, arctan2, erf, pi,
+from .primitives import (exp, sin, cos, tanh, sigmoid, sqrt, log1p, expm1, tan,
+                                 arctan, arctan2, erf, pi,
                                  sign, maximum, minimum, clip)
 from .jaxpr import make_jaxpr, eval_jaxpr
 from .compiler import jit, clear_caches
 from .batching import vmap
-from .nn import softplus, log_sigmoid, silu, gelu, softmax, log_softmax, logsumexp, one_hot
+from .nn import (softplus, log_sigmoid, silu, gelu, softmax, log_softmax,
+                         logsumexp, one_hot)
 from .tree_util import tree
 from . import tree_util, nn, optimizers
 
 # %% ../nbs/17_api.ipynb #a1000005
-_all_ = ['Primitive', 'Tracer', 'ConcretizationTypeError', 'UnexpectedTracerError', 'TracerBoolConversionError',
+_all_ = ['Primitive', 'Tracer', 'ConcretizationTypeError', 'UnexpectedTracerError',
+         'TracerBoolConversionError',
          'make_jaxpr', 'eval_jaxpr', 'jit', 'clear_caches', 'vmap', 'where',
-         'grad', 'value_and_grad', 'vjp', 'stop_gradient', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check_grads',
+         'grad', 'value_and_grad', 'vjp', 'stop_gradient', 'jvp', 'jacfwd', 'jacrev',
+                 'hessian', 'check_grads',
          'relu', 'log', 'abs', 'exp', 'sin', 'cos', 'tanh', 'sigmoid', 'sqrt',
-         'log1p', 'expm1', 'tan', 'arctan', 'arctan2', 'erf', 'pi', 'sign', 'maximum', 'minimum', 'clip',
-         'softplus', 'log_sigmoid', 'silu', 'gelu', 'softmax', 'log_softmax', 'logsumexp', 'one_hot',
+         'log1p', 'expm1', 'tan', 'arctan', 'arctan2', 'erf', 'pi', 'sign', 'maximum',
+                 'minimum', 'clip',
+         'softplus', 'log_sigmoid', 'silu', 'gelu', 'softmax', 'log_softmax',
+                 'logsumexp', 'one_hot',
          'tree', 'tree_util', 'nn', 'optimizers']

@@ -20,8 +20,10 @@ def _main() -> int:
             'vmap(grad)': mj.vmap(mj.grad(f))([x])[0]}
     bad = [k for k, v in ways.items() if not math.isclose(v, exact, rel_tol=1e-12)]
     print(f'microjax {mj.__version__}: d/dx x sin x at {x} = {exact:.12f}')
-    print(f'  {", ".join(ways)}: ' + (f'MISMATCH in {", ".join(bad)}' if bad else 'all agree'))
+    print(f'  {", ".join(ways)}: '
+          + (f'MISMATCH in {", ".join(bad)}' if bad else 'all agree'))
     return 1 if bad else 0
 
-if __name__ == '__main__' and __spec__ is not None and __spec__.name == 'microjax.__main__':
+_run_as_module = __spec__ is not None and __spec__.name == 'microjax.__main__'
+if __name__ == '__main__' and _run_as_module:
     sys.exit(_main())

@@ -8,7 +8,8 @@ __all__ = ['batch_rules', 'Batched', 'BatchTracer', 'BatchTrace', 'vmap']
 # %% ../nbs/15_vmap.ipynb #146afd62
 import itertools, reprlib
 from typing import Callable
-from .core import (Tracer, MainTrace, Abstract, new_main, bind, _number, _as_float, _concretization_error,
+from .core import (Tracer, MainTrace, Abstract, new_main, bind, _number,
+                           _as_float, _concretization_error,
                            _check_callable, _MATH,
                            TracerBoolConversionError)
 from .tree_util import tree_flatten, tree_unflatten, _node
@@ -24,7 +25,8 @@ class Batched(Abstract):
     def error(self, t, why:str, main):
         """The error for asking one value of the batched `t` (for `why`): name the
         function and say what to do."""
-        fix = _MATH if why == 'float' else ('Write the choice with `microjax.where(condition, x, y)`, which '
+        fix = _MATH if why == 'float' else ('Write the choice with '
+                                            '`microjax.where(condition, x, y)`, which '
                                             'chooses element by element')
         return _concretization_error(why,
             f'needs one value, but inside `vmap` of `{main.fun_name}`, {t!r} stands '
@@ -36,8 +38,10 @@ class BatchTracer(Tracer):
     down); `plain` if they are all numbers."""
     __slots__ = ('vals', 'plain')
     def __init__(self, vals:list, main, plain:bool=False):
-        self.vals, self.main, self.idx, self.primal, self.plain = vals, main, None, Batched(len(vals)), plain
-    def __repr__(self): return f'BatchTracer({reprlib.repr(self.vals)}, level={self.main.level})'
+        self.vals, self.main, self.idx, self.plain = vals, main, None, plain
+        self.primal = Batched(len(vals))
+    def __repr__(self):
+        return f'BatchTracer({reprlib.repr(self.vals)}, level={self.main.level})'
 
 # %% ../nbs/15_vmap.ipynb #4205d8ad
 def _elementwise(prim, args, main):
@@ -45,7 +49,8 @@ def _elementwise(prim, args, main):
     unbatched operands as they are."""
     cols, plain = [], True
     for a in args:
-        if type(a) is BatchTracer and a.main is main: cols.append(a.vals); plain = plain and a.plain
+        if type(a) is BatchTracer and a.main is main:
+            cols.append(a.vals); plain = plain and a.plain
         # a lower level's value
         elif isinstance(a, Tracer): cols.append(itertools.repeat(a)); plain = False
         else: cols.append(itertools.repeat(_as_float(a, prim)))
@@ -61,7 +66,8 @@ class BatchTrace(MainTrace):
     "A batching level: every primitive is applied element by element."
     __slots__ = ('fun_name',)
     tracer_type = BatchTracer
-    def __init__(self, level:int): super().__init__(level); self.fun_name = 'the function'
+    def __init__(self,
+                 level:int): super().__init__(level); self.fun_name = 'the function'
     def new_batch(self, vals) -> BatchTracer:
         "A tracer for a batch: the list `vals`, one value per element."
         vals = list(vals)
@@ -79,7 +85,9 @@ def _check_axis(a, where:str):
                      f'0 (batched) or None (the same value for every element), or a '
                      f'pytree of them that is a prefix of the structure.')
 
-def _is_batch(x) -> bool: return type(x) in (list, tuple) and len(x) > 0 and all(_number(e) is not None for e in x)
+def _is_batch(x) -> bool:
+    return type(x) in (list, tuple) and len(x) > 0 and all(_number(e) is not None
+                                                           for e in x)
 
 def _children(x, axis, where:str):
     """The children of the node `x` with their `where`s, and the function that rebuilds
@@ -93,7 +101,8 @@ def _children(x, axis, where:str):
         if axes is None or a_aux != aux or len(axes) != len(children):
             raise ValueError(f'vmap: the axes given for {where} do not match its '
                              f'structure: they must be a prefix of it.')
-    return [(c, a, f'{where}[{k!r}]') for c, a, k in zip(children, axes, keys)], lambda cs: entry[1](aux, cs)
+    return [(c, a, f'{where}[{k!r}]')
+            for c, a, k in zip(children, axes, keys)], lambda cs: entry[1](aux, cs)
 
 # %% ../nbs/15_vmap.ipynb #4989ab09
 def _batch_in(x, axis, where:str, main, sizes:list):
@@ -128,7 +137,8 @@ def _batch_size(sizes:list, axis_size) -> int:
                          f'{axis_size!r}.')
     found = {n for n, _ in sizes} | ({axis_size} if axis_size is not None else set())
     if len(found) > 1:
-        given = [f'{w} has {n}' for n, w in sizes] + ([f'axis_size is {axis_size}'] if axis_size is not None else [])
+        given = [f'{w} has {n}' for n, w in sizes] + ([f'axis_size is {axis_size}']
+                                                      if axis_size is not None else [])
         raise ValueError(f'vmap got batches of different sizes: {", ".join(given)}. '
                          f'All batches must have the same length.')
     if not found: raise ValueError('vmap needs a batched argument (in_axes 0) or '
@@ -150,8 +160,10 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
     res = []
     for o in leaves:
         if type(o) is BatchTracer and o.main is main:
-            if axis is None: raise ValueError(f'vmap: out_axes is None for {where}, but {o!r} varies along the batch. '
-                                              'Use out_axes=0 to get one value per element.')
+            if axis is None: raise ValueError(f'vmap: out_axes is None for {where}, '
+                                              f'but {o!r} varies along the batch. '
+                                              'Use out_axes=0 to get one value per '
+                                              'element.')
             res.append(list(o.vals))
         else:
             n = _number(o)
@@ -174,14 +186,16 @@ def vmap(fun:Callable, # A function of one example: pytrees of numbers in and ou
     _check_callable(fun, 'vmap')
     # keyword arguments pass through unbatched, as in JAX
     def batched(*args, **kwargs):
-        axes = tuple(in_axes) if type(in_axes) in (list, tuple) else (in_axes,) * len(args)
+        axes = tuple(in_axes) if type(in_axes) in (list, tuple) else (in_axes,
+                ) * len(args)
         if len(axes) != len(args):
             raise ValueError(f'vmap: in_axes has {len(axes)} entries, but {len(args)} '
                              f'arguments were given.')
         with new_main(BatchTrace) as main:
             main.fun_name = getattr(fun, '__name__', 'the function')
             sizes = []
-            ins = [_batch_in(a, ax, f'argument {i}', main, sizes) for i, (a, ax) in enumerate(zip(args, axes))]
+            ins = [_batch_in(a, ax, f'argument {i}', main, sizes) for i,
+                   (a, ax) in enumerate(zip(args, axes))]
             size = _batch_size(sizes, axis_size)
             out = fun(*ins, **kwargs)
         return _batch_out(out, out_axes, main, size)

@@ -11,7 +11,8 @@ from itertools import chain
 from .core import Tracer, _numbers_as_is, _check_callable
 from .engine import vjp
 from .tree_util import tree_flatten, tree_unflatten, tree_structure, typed
-from .jaxpr import (Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args, _bind_static,
+from .jaxpr import (Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args,
+                            _bind_static,
                             _static_args)
 from typing import Callable
 
@@ -24,7 +25,8 @@ CACHE_SIZE = 64
 class _Cache(collections.OrderedDict):
     """A jitted function's cache: entries by key, most recently used last, and the
     entries of calls of floats by count."""
-    def __init__(self, size:int): super().__init__(); self.size, self.by_count = size, {}
+    def __init__(self,
+                 size:int): super().__init__(); self.size, self.by_count = size, {}
     def clear(self):
         "Drop every compiled program (JAX's `clear_cache`)."
         super().clear(); self.by_count.clear()
@@ -40,7 +42,8 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     compiled on a miss, and the call's leaves."""
     # a position known by name: static if given by position
     static_argnums, static_argnames, by_name = statics
-    static_argnums = tuple(i for i in static_argnums if i not in by_name or i < len(args))
+    static_argnums = tuple(i for i in static_argnums if i not in by_name or i
+                           < len(args))
     f, dyn, dyn_kw = _bind_static(fun, args, static_argnums, kwargs, static_argnames)
     leaves, in_tree = tree_flatten((dyn, dyn_kw))
     leaves = _check_args(leaves, f'jit of `{name}`')
@@ -52,7 +55,8 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     try: hash(key)
     except TypeError as e:
         bad = [v for v in values if not _hashable(typed(v))]
-        raise TypeError(f'jit of `{name}`: ' + (f'static arguments must be hashable, but got {bad[0]!r}.' if bad
+        raise TypeError(f'jit of `{name}`: '
+                + (f'static arguments must be hashable, but got {bad[0]!r}.' if bad
                                                  else str(e))) from None
     entry = cache.get(key)
     if entry is not None: cache.move_to_end(key)
@@ -103,7 +107,9 @@ def _on_tape_of(entry, main, leaves):
     else a `_Call` step."""
     jaxpr, code, program = entry
     one = len(jaxpr.outvars) == 1
-    if program is None: program = entry[2] = (_partials_program if one else _pullback_program)(jaxpr) or False
+    if program is None:
+        program = entry[2] = (_partials_program if one
+                              else _pullback_program)(jaxpr) or False
     # a boolean output: no derivative program
     if not program: return eval_jaxpr(jaxpr, [], *leaves)
     if one: return _on_tape(program, main, leaves)
@@ -122,12 +128,14 @@ def _tape_of(leaves):
     m = None
     for x in leaves:
         if type(x) is Tracer:
-            if type(x.primal) is not float or (m is not None and x.main is not m): return None
+            if type(x.primal) is not float or (m is not None and x.main is not m):
+                return None
             m = x.main
         elif type(x) is not float: return None
     return m
 
-def _all_floats(jaxpr:Jaxpr) -> bool: return all(type(v) is not int or jaxpr.types[v] is f64 for v in jaxpr.outvars)
+def _all_floats(jaxpr:Jaxpr) -> bool:
+    return all(type(v) is not int or jaxpr.types[v] is f64 for v in jaxpr.outvars)
 
 def _partials_program(jaxpr:Jaxpr):
     """`jaxpr`'s one output and its gradient, as one compiled function of its inputs
@@ -147,7 +155,8 @@ def _pullback_program(jaxpr:Jaxpr):
     if not _all_floats(jaxpr): return None
     n, n_out = len(jaxpr.invars), len(jaxpr.outvars)
     def pullback(*xs_cts):
-        return vjp(lambda *a: eval_jaxpr(jaxpr, [], *a), *xs_cts[:n])[1](list(xs_cts[n:]))
+        return vjp(lambda *a: eval_jaxpr(jaxpr, [], *a),
+                   *xs_cts[:n])[1](list(xs_cts[n:]))
     staged = stage(pullback, tree_structure(([0.0] * (n + n_out), {})), n + n_out)
     return staged, compile_jaxpr(staged, 'pullback')
 
@@ -157,7 +166,8 @@ def _on_tape(program, main, leaves) -> list:
     the primals, one node of partials."""
     out, *grads = program(*[x.primal if type(x) is Tracer else x for x in leaves])
     tape = main.tape
-    tape.append(tuple(chain.from_iterable((x.idx, g) for x, g in zip(leaves, grads) if type(x) is Tracer)))
+    tape.append(tuple(chain.from_iterable((x.idx, g) for x, g in zip(leaves, grads)
+                                          if type(x) is Tracer)))
     return [Tracer(out, main, len(tape) - 1)]
 
 class _Call:
@@ -175,7 +185,8 @@ class _Call:
         out_cts = [0.0 if c is None else c for c in cts[a:b]]
         cts[a:b] = [None] * self.n_out
         staged, compiled = self.pullback
-        if all(type(c) is float for c in out_cts): in_cts = compiled(*self.primals, *out_cts)
+        if all(type(c) is float for c in out_cts): in_cts = compiled(*self.primals,
+                *out_cts)
         # cotangents traced: differentiable
         else: in_cts = eval_jaxpr(staged, [], *self.primals, *out_cts)
         for k, i in self.ins:
@@ -236,7 +247,8 @@ def _operator(prim) -> tuple:
 def _impl_name(prim, k:int) -> str:
     """A name of the generated code's own for the impl of `prim`: its name if that is a
     plain identifier, then `_k`."""
-    name = prim.name if isinstance(prim.name, str) and prim.name.isidentifier() and prim.name.isascii() else 'impl'
+    name = prim.name if isinstance(prim.name,
+            str) and prim.name.isidentifier() and prim.name.isascii() else 'impl'
     return f'{"impl" if keyword.iskeyword(name) else name}_{k}'
 
 def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
@@ -244,8 +256,11 @@ def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
     `depth` deep), and its precedence."""
     if spec := _operator(prim):
         op, prec, left, right = spec
-        return f'{_wrap(xs[0], precs[0], left)} {op} {_wrap(xs[1], precs[1], right)}', prec
-    if prim is select_p: return f'{_wrap(xs[1], precs[1], _CMP)} if {_wrap(xs[0], precs[0], _CMP)} else {xs[2]}', _IF
+        a, b = _wrap(xs[0], precs[0], left), _wrap(xs[1], precs[1], right)
+        return f'{a} {op} {b}', prec
+    if prim is select_p:
+        yes, cond = _wrap(xs[1], precs[1], _CMP), _wrap(xs[0], precs[0], _CMP)
+        return f'{yes} if {cond} else {xs[2]}', _IF
     # no call, and nothing computed twice
     if prim in _INLINE and depth == 0: return _INLINE[prim].format(*xs), _IF
     fn = impls.get(prim)
@@ -254,7 +269,8 @@ def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
     return f'{fn}({", ".join(xs)})', _ATOM
 
 # %% ../nbs/14_codegen.ipynb #33fe0221
-def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool=True, order:bool=True):
+def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool=True,
+                order:bool=True):
     """`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs
     and namespace (`all_parens`: around every operand written in; `reuse`: a local
     whose value has been read for the last time holds the next one; `order`: see
@@ -280,11 +296,15 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
         if spec:
             op, prec, left, right = spec
             a, b = atoms
-            if type(a) is Lit: x = _literal(a.val); pa, da, ra = (_NEG if x[0] == '-' else _ATOM), 0, ()
-            elif (e := pop(a, None)) is None: x, pa, da, ra = names[a], _ATOM, 0, solo[a]
+            if type(a) is Lit: x = _literal(a.val); pa, da, ra = (_NEG if x[0] == '-'
+                    else _ATOM), 0, ()
+            elif (e := pop(a,
+                           None)) is None: x, pa, da, ra = names[a], _ATOM, 0, solo[a]
             else: x, pa, da, ra = e[0], (-1 if all_parens else e[1]), e[2], e[3]
-            if type(b) is Lit: y = _literal(b.val); pb, db, rb = (_NEG if y[0] == '-' else _ATOM), 0, ()
-            elif (e := pop(b, None)) is None: y, pb, db, rb = names[b], _ATOM, 0, solo[b]
+            if type(b) is Lit: y = _literal(b.val); pb, db, rb = (_NEG if y[0] == '-'
+                    else _ATOM), 0, ()
+            elif (e := pop(b,
+                           None)) is None: y, pb, db, rb = names[b], _ATOM, 0, solo[b]
             else: y, pb, db, rb = e[0], (-1 if all_parens else e[1]), e[2], e[3]
             depth, reads = (da if da > db else db), ra + rb
             e = f'{x if pa >= left else f"({x})"} {op} {y if pb >= right else f"({y})"}'
@@ -292,14 +312,17 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
             # the operands' sources, precedences, reads, nesting
             xs, precs, reads, depth = [], [], (), 0
             for a in atoms:
-                if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG if x[0] == '-' else _ATOM)
+                if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG
+                        if x[0] == '-' else _ATOM)
                 elif (e := pop(a, None)) is None:
                     xs.append(names[a]); precs.append(_ATOM); reads += solo[a]
                 else:
-                    xs.append(e[0]); precs.append(-1 if all_parens else e[1]); reads += e[3]
+                    xs.append(e[0]); precs.append(-1 if all_parens
+                                                  else e[1]); reads += e[3]
                     if e[2] > depth: depth = e[2]
             e, prec = _expression(prim, xs, precs, depth, impls, ns)
-        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1, reads)
+        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1,
+                reads)
         else:
             # a field, filled in with its local below
             names[out], solo[out] = f'{{v{out}}}', (out,)
@@ -324,11 +347,13 @@ def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool
         lines.append((v, e.format_map(local)))
     params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
     # an output has a name
-    outs = [_literal(a.val) if type(a) is Lit else names[a].format_map(local) for a in jaxpr.outvars]
+    outs = [_literal(a.val) if type(a) is Lit else names[a].format_map(local)
+            for a in jaxpr.outvars]
     return params, lines, outs, ns
 
 # %% ../nbs/14_codegen.ipynb #c0b37050
-def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False, reuse:bool=True, order:bool=True):
+def to_python(jaxpr:Jaxpr, name:str='staged', max_depth:int=40, all_parens:bool=False,
+              reuse:bool=True, order:bool=True):
     """Python source for `jaxpr` and the namespace it runs in: a value used once is
     written into its use, to `max_depth`; with `reuse`, a local read for the last
     time takes the next value; with `order`, `_schedule` reorders the statements."""
@@ -394,10 +419,12 @@ def _cuts(stmts, outs, chunk_chars:int) -> list:
     cuts, share = [], total / pieces
     # within a fifth of a share of the even cut
     for p in range(1, pieces):
-        window = [k for k in range(1, len(stmts)) if abs(ends[k - 1] - p * share) <= share / 5]
+        window = [k for k in range(1, len(stmts)) if abs(ends[k - 1] - p * share)
+                  <= share / 5]
         if window: cuts.append(min(window, key=lambda k: (alive[k], k)))
     cuts = sorted(set(cuts))
-    return sorted((k, sorted(live)) for k, live in _alive(stmts, outs, cuts[0]) if k in cuts) if cuts else []
+    return sorted((k, sorted(live)) for k, live in _alive(stmts, outs, cuts[0])
+                  if k in cuts) if cuts else []
 
 # %% ../nbs/14_codegen.ipynb #5a4dbd0f
 def _tuple(names) -> str: return '(' + ''.join(n + ', ' for n in names) + ')'
@@ -413,7 +440,8 @@ def _define(lines, name:str, ns:dict):
 def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
     """`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of
     outputs, a piece of source at a time."""
-    if not (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)):
+    if not (isinstance(name, str) and name.isidentifier() and
+            not keyword.iskeyword(name)):
         raise ValueError(f'compile_jaxpr: the name of the function must be a Python '
                          f'identifier, not {name!r}.')
     # as for staging: many objects, all alive
@@ -422,7 +450,8 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
         cuts = _cuts(stmts, outs, chunk_chars)
         if not cuts:                                             # one function
             body = [f'    {v} = {e}' for v, e in stmts]
-            return _define([f'def {name}({", ".join(params)}):', *body, f'    return {_tuple(outs)}'],
+            return _define([f'def {name}({", ".join(params)}):', *body, f'    return '
+                    f'{_tuple(outs)}'],
                            name, ns)
         # carried[k]: what piece k hands on
         bounds, carried = [0, *(k for k, _ in cuts), len(stmts)], [c for _, c in cuts]
@@ -432,8 +461,10 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
             lines = [f'def {name}_{k}(P, C):', f'    {_tuple(params)} = P']
             if k: lines.append(f'    {_tuple(carried[k - 1])} = C')
             lines += [f'    {v} = {e}' for v, e in stmts[a:b]]
-            lines.append(f'    return {_tuple(outs) if k == len(cuts) else _tuple(carried[k])}')
+            lines.append(f'    return '
+                         f'{_tuple(outs) if k == len(cuts) else _tuple(carried[k])}')
             pieces[f'{name}_{k}'] = _define(lines, f'{name}_{k}', ns)
         body = [f'    C = {name}_{k}(P, C)' for k in range(len(cuts) + 1)]
-        return _define([f'def {name}({", ".join(params)}):', f'    P, C = {_tuple(params)}, ()', *body, '    return C'],
+        return _define([f'def {name}({", ".join(params)}):', f'    P, C = '
+                f'{_tuple(params)}, ()', *body, '    return C'],
                        name, pieces)

@@ -78,7 +78,8 @@ def _relu(x): return 0.0 if x <= 0 else x
 # relu'(0) = 0, a switch
 def _drelu(out, x): return where(x > 0, 1.0, where(x <= 0, zero, math.nan))
 # abs'(0) = 0
-def _dabs(out, x): return where(x > 0, 1.0, where(x < 0, -1.0, where(x == 0, 0.0, math.nan)))
+def _dabs(out, x):
+    return where(x > 0, 1.0, where(x < 0, -1.0, where(x == 0, 0.0, math.nan)))
 
 # d(x**y)/dx = y x**(y-1),
 def _dpow_dx(out, x, y):
@@ -94,7 +95,8 @@ def _dpow_dy(out, x, y):
     return where(x == 0, at0, out * log(where(x == 0, 1.0, x)))
 
 add_p  = Primitive('add',  operator.add, (lambda out, x, y: 1.0, lambda out, x, y: 1.0))
-sub_p  = Primitive('sub',  operator.sub, (lambda out, x, y: 1.0, lambda out, x, y: -1.0))
+sub_p  = Primitive('sub',  operator.sub,
+                   (lambda out, x, y: 1.0, lambda out, x, y: -1.0))
 mul_p  = Primitive('mul',  operator.mul, (lambda out, x, y: y,   lambda out, x, y: x))
 div_p  = Primitive('div', _div,
                    (lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)))
@@ -127,7 +129,8 @@ class _Finished(list):
     escaped tracer."""
     __slots__ = ()
     def _refuse(self, *args): raise _escaped()
-    append = extend = insert = __setitem__ = __delitem__ = __iadd__ = pop = clear = _refuse
+    append = extend = insert = __setitem__ = __delitem__ = _refuse
+    __iadd__ = pop = clear = _refuse
 
 class _Tape(list):
     """The tape of a live trace: a list, whose class `finish` changes to `_Finished`
@@ -138,7 +141,8 @@ class _Tape(list):
 class MainTrace:
     """One recording: its `level` on the trace stack and its `tape`, a list of nodes in
     creation order."""
-    # `lower`, `lower_args` and `process`, the rule for recording a primitive, are added with `bind` below
+    # `lower`, `lower_args` and `process`, the rule for recording a primitive,
+    # are added with `bind` below
     __slots__ = ('level', 'tape', 'active')
     # the class of this trace's tracers: `Tracer` (set below, once it exists)
     tracer_type = None
@@ -154,7 +158,8 @@ class MainTrace:
         self.active = False
         self.tape.__class__ = _Finished      # two stores and no call: see `new_main`
 
-    def __repr__(self): return f'{type(self).__name__}(level={self.level}, nodes={len(self.tape)})'
+    def __repr__(self):
+        return f'{type(self).__name__}(level={self.level}, nodes={len(self.tape)})'
 
 # %% ../nbs/01_core.ipynb #dbdadac8
 class ConcretizationTypeError(TypeError):
@@ -188,7 +193,8 @@ class Tracer:
     __slots__ = ('primal', 'main', 'idx')
     # tracers compare by value, like floats, so they cannot be dict keys
     __hash__ = None
-    def __init__(self, primal, main:MainTrace, idx:int): self.primal,self.main,self.idx = primal,main,idx
+    def __init__(self, primal, main:MainTrace, idx:int):
+        self.primal,self.main,self.idx = primal,main,idx
     def __pos__(self): return self
     def __int__(self): return int(concrete(self, 'int'))
     def __bool__(self): return bool(concrete(self, 'bool'))
@@ -202,10 +208,14 @@ MainTrace.tracer_type = Tracer
 def _float(self):
     concrete(self)                            # a staged value has its own message
     raise ConcretizationTypeError(
-        f'float() was called on the traced value {self!r}, which would drop its derivative (this is also what '
-        "`math.sin(x)`, `math.exp(x)` and the other functions of Python's `math` module do). Use microjax's own "
-        'functions instead, which know their derivatives: `from microjax import sin, exp` (or `microjax.primitives`). '
-        'If you really want the number without its derivative, write `stop_gradient(x)`.')
+        f'float() was called on the traced value {self!r}, which would drop its '
+        f'derivative (this is also what '
+        "`math.sin(x)`, `math.exp(x)` and the other functions of Python's `math` "
+        "module do). Use microjax's own "
+        'functions instead, which know their derivatives: `from microjax import sin, '
+        'exp` (or `microjax.primitives`). '
+        'If you really want the number without its derivative, write '
+        '`stop_gradient(x)`.')
 Tracer.__float__ = Tracer.__complex__ = _float
 
 
@@ -219,7 +229,8 @@ def _real(x):
             raise OverflowError(f'{reprlib.repr(x)}, an int too large for a float (at '
                                 f'most about 1.8e308): pass a float, such as math.inf '
                                 f'if you mean infinity.') from None
-    if getattr(x, 'shape', None) == () and getattr(getattr(x, 'dtype', None), 'kind', None) in ('b', 'i', 'u', 'f'):
+    if getattr(x, 'shape', None) == () and getattr(getattr(x, 'dtype', None), 'kind',
+                                                   None) in ('b', 'i', 'u', 'f'):
         return float(x)
     return None
 
@@ -294,7 +305,8 @@ def _lower(self:MainTrace, x):
 def _lower_args(self:MainTrace, prim, args) -> list:
     """The operands `args` of `prim` one level down, with constants (ints, numpy
     scalars) as floats."""
-    return [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim) for a in args]
+    return [self.lower(a) if isinstance(a, Tracer) else _as_float(a, prim)
+            for a in args]
 
 def _process(self:MainTrace, prim, args):
     "Record `prim` applied to `args` at this level: the rule `bind` hands it to."
@@ -351,7 +363,8 @@ def _operator(prim, swap:bool=False):
     if swap: return lambda self, other: bind(prim, other, self)
     return lambda self, other: bind(prim, self, other)
 
-Tracer.__floordiv__, Tracer.__rfloordiv__ = _operator(floordiv_p), _operator(floordiv_p, swap=True)
+Tracer.__floordiv__, Tracer.__rfloordiv__ = _operator(floordiv_p), _operator(floordiv_p,
+        swap=True)
 
 def _round_method(self, ndigits=None):
     """`round(x, ndigits)`: a float, as `jnp.round` (Python's own gives an int without
@@ -384,17 +397,23 @@ def _compare(prim):
     method.__name__ = f'__{prim.name}__'
     return method
 
-eq_p, ne_p = Primitive('eq', operator.eq, None, 'bool'), Primitive('ne', operator.ne, None, 'bool')
-lt_p, le_p = Primitive('lt', operator.lt, None, 'bool'), Primitive('le', operator.le, None, 'bool')
-gt_p, ge_p = Primitive('gt', operator.gt, None, 'bool'), Primitive('ge', operator.ge, None, 'bool')
-for _p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p): setattr(Tracer, f'__{_p.name}__', _compare(_p))
+eq_p, ne_p = Primitive('eq', operator.eq, None, 'bool'), Primitive('ne', operator.ne,
+        None, 'bool')
+lt_p, le_p = Primitive('lt', operator.lt, None, 'bool'), Primitive('le', operator.le,
+        None, 'bool')
+gt_p, ge_p = Primitive('gt', operator.gt, None, 'bool'), Primitive('ge', operator.ge,
+        None, 'bool')
+for _p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p):
+    setattr(Tracer, f'__{_p.name}__', _compare(_p))
 
 # %% ../nbs/01_core.ipynb #53787e0f
 def _select(c, x, y): return x if c else y
 
-# the partials are a switch for each branch: 1.0 for the branch taken, `zero` for the other
+# the partials are a switch for each branch: 1.0 for the branch taken, `zero`
+# for the other
 select_p = Primitive('select', _select, (None, lambda out, c, x, y: where(c, 1.0, zero),
-                                               lambda out, c, x, y: where(c, zero, 1.0)))
+                                               lambda out, c, x,
+                                                       y: where(c, zero, 1.0)))
 
 def _condition(c):
     """`where`'s condition: a bool or a traced value as it is, a number as its truth,
@@ -514,16 +533,19 @@ def _affine(prim, dx:float, dy:float):
                 m, tb = a.main, type(b)
                 if tb is Tracer:
                     bp = b.primal
-                    if b.main is m and (type(bp) is float or getattr(bp, 'staged', False)):
+                    if b.main is m and (type(bp) is float
+                                        or getattr(bp, 'staged', False)):
                         tape = m.tape
                         tape.append((a.idx, dx, b.idx, dy))
-                        t = _new(Tracer); t.primal = impl(ap, bp); t.main = m; t.idx = len(tape) - 1
+                        t = _new(Tracer); t.primal = impl(ap,
+                                bp); t.main = m; t.idx = len(tape) - 1
                         return t
                 # a constant operand: one pair in the node
                 elif tb is float or tb is int:
                     tape = m.tape
                     tape.append((a.idx, dx))
-                    t = _new(Tracer); t.primal = impl(ap, float(b)); t.main = m; t.idx = len(tape) - 1
+                    t = _new(Tracer); t.primal = impl(ap,
+                            float(b)); t.main = m; t.idx = len(tape) - 1
                     return t
         return bind(prim, a, b)
     return method, _affine_reflected(prim, dy)
@@ -542,7 +564,8 @@ def _affine_reflected(prim, dy:float):
                 m = a.main
                 tape = m.tape
                 tape.append((a.idx, dy))
-                t = _new(Tracer); t.primal = impl(float(b), ap); t.main = m; t.idx = len(tape) - 1
+                t = _new(Tracer); t.primal = impl(float(b),
+                                                  ap); t.main = m; t.idx = len(tape) - 1
                 return t
         return bind(prim, b, a)
     return reflected
@@ -560,7 +583,8 @@ def _mul(a, b):
                 if b.main is m and (type(bp) is float or getattr(bp, 'staged', False)):
                     tape = m.tape
                     tape.append((a.idx, bp, b.idx, ap))
-                    t = _new(Tracer); t.primal = ap * bp; t.main = m; t.idx = len(tape) - 1
+                    t = _new(Tracer); t.primal = ap * bp
+                    t.main = m; t.idx = len(tape) - 1
                     return t
             elif tb is float or tb is int:
                 b = float(b)
@@ -618,8 +642,10 @@ _MATH = ("`math.sin(x)` and the other functions of Python's `math` module call "
 def _staged_error(self:Abstract, t, why:str, main):
     """The error for asking the concrete value (for `why`) of `t`, whose bottom is this
     abstract value of the staging level `main`."""
-    name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform', 'jit')
-    fix = _MATH if why == 'float' else 'Write the choice with `microjax.where(cond, x, y)`'
+    name, how = getattr(main, 'fun_name', 'the function'), getattr(main, 'transform',
+            'jit')
+    fix = (_MATH if why == 'float'
+           else 'Write the choice with `microjax.where(cond, x, y)`')
     return _concretization_error(why,
         f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is an '
         f'abstract {self!r}: its value is only known when the compiled program runs. '

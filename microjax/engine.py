@@ -9,7 +9,8 @@ __all__ = ['trace', 'backwards', 'vjp', 'value_and_grad', 'grad', 'Primitive', '
 import numbers, reprlib, functools
 from collections.abc import Sequence
 from typing import Callable
-from .core import (Primitive, Tracer, MainTrace, new_main, trace_stack, concrete, relu, log, _real, _number,
+from .core import (Primitive, Tracer, MainTrace, new_main, trace_stack,
+                           concrete, relu, log, _real, _number,
                            _numbers_as_is, _is_boolean, _check_callable)
 from .tree_util import tree_flatten, tree_unflatten, tree_map
 
@@ -86,7 +87,8 @@ def _flatten_args(args, positions, name:str):
     checked = []
     for i, d in zip(positions, treedef.children):     # each argument's leaves, in order
         where = f'argument {i}' if d.node_type is None else f'a leaf of argument {i}'
-        checked += [_check_leaf(l, where, name) for l in leaves[len(checked):len(checked) + d.num_leaves]]
+        checked += [_check_leaf(l, where, name)
+                    for l in leaves[len(checked):len(checked) + d.num_leaves]]
     return checked, treedef
 
 # %% ../nbs/02_engine.ipynb #34ca2e03
@@ -165,9 +167,11 @@ def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None
         cotangent per primal."""
         seeds = {}
         for o, c in zip(out_leaves, _check_cotangent(ct, out_def)):
-            if type(o) is Tracer and o.main is main: seeds[o.idx] = c if o.idx not in seeds else seeds[o.idx] + c
+            if type(o) is Tracer and o.main is main:
+                seeds[o.idx] = c if o.idx not in seeds else seeds[o.idx] + c
         cts = backwards(main.tape, seeds)
-        return tuple(tree_unflatten(treedef, [0.0 if cts[x.idx] is None else cts[x.idx] for x in ins]))
+        return tuple(tree_unflatten(treedef,
+                [0.0 if cts[x.idx] is None else cts[x.idx] for x in ins]))
     primal_out = tree_unflatten(out_def, [_lower(o, main) for o in out_leaves])
     return (primal_out, vjp_fun, aux) if has_aux else (primal_out, vjp_fun)
 
@@ -236,13 +240,16 @@ def value_and_grad(fun:Callable, # The function to differentiate: it returns a n
                    # Whether `fun` returns a pair `(output, aux)`, with `aux` not
                    # differentiated
                    has_aux:bool=False):
-    """Create a function that evaluates both `fun` and the gradient of `fun` with respect to `argnums`.
-    By default that is every positional argument (JAX's default is 0: write `argnums=0` for JAX's behaviour);
-    keyword arguments are not differentiated."""
+    """Create a function that evaluates both `fun` and the gradient of `fun` with
+    respect to `argnums`. By default that is every positional argument
+    (JAX's default is 0: write `argnums=0` for JAX's behaviour); keyword arguments
+    are not differentiated."""
     _check_callable(fun, 'value_and_grad')
     @functools.wraps(fun)
-    def value_and_grad_fun(*args, **kwargs): return _value_and_grad(fun, args, kwargs, argnums, has_aux, 'value_and_grad')
-    value_and_grad_fun.__doc__ = f'Value and gradient of {getattr(fun, "__name__", "fun")}.'
+    def value_and_grad_fun(*args, **kwargs):
+        return _value_and_grad(fun, args, kwargs, argnums, has_aux, 'value_and_grad')
+    name = getattr(fun, "__name__", "fun")
+    value_and_grad_fun.__doc__ = f'Value and gradient of {name}.'
     return value_and_grad_fun
 
 def grad(fun:Callable, # The function to differentiate: it returns one number
@@ -250,9 +257,9 @@ def grad(fun:Callable, # The function to differentiate: it returns one number
          argnums:'int | Sequence[int] | None'=None,
          # Whether `fun` returns a pair `(output, aux)`, with `aux` not differentiated
          has_aux:bool=False):
-    """Create a function that evaluates the gradient of `fun` with respect to `argnums`.
-    By default that is every positional argument (JAX's default is 0: write `argnums=0` for JAX's behaviour);
-    keyword arguments are not differentiated."""
+    """Create a function that evaluates the gradient of `fun` with respect to
+    `argnums`. By default that is every positional argument (JAX's default is 0: write
+    `argnums=0` for JAX's behaviour); keyword arguments are not differentiated."""
     _check_callable(fun, 'grad')
     @functools.wraps(fun)
     def grad_fun(*args, **kwargs):

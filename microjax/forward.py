@@ -7,17 +7,22 @@ __all__ = ['JVPTracer', 'JVPTrace', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check
 
 # %% ../nbs/06_forward.ipynb #3e52e1b3
 from collections.abc import Sequence
-from .core import Tracer, MainTrace, new_main, bind, central_difference, trace_stack, _check_callable
+from .core import (Tracer, MainTrace, new_main, bind, central_difference,
+                           trace_stack, _check_callable)
 from .tree_util import tree_flatten, tree_unflatten, tree_leaves, tree_structure
-from .engine import grad, vjp, _argnums, _flatten_args, _flatten_out, _lower, _substitute, _split_aux
+from .engine import (grad, vjp, _argnums, _flatten_args, _flatten_out, _lower,
+                             _substitute, _split_aux)
 from typing import Callable
 
 # %% ../nbs/06_forward.ipynb #90bd2b9d
 class JVPTracer(Tracer):
     "A value at a forward-mode level: its `primal` (one level down) and its `tangent`."
     __slots__ = ('tangent',)
-    def __init__(self, primal, main, tangent): self.primal,self.main,self.idx,self.tangent = primal,main,None,tangent
-    def __repr__(self): return f'JVPTracer({self.primal!r}, tangent={self.tangent!r}, level={self.main.level})'
+    def __init__(self, primal, main, tangent):
+        self.primal,self.main,self.idx,self.tangent = primal,main,None,tangent
+    def __repr__(self):
+        return (f'JVPTracer({self.primal!r}, tangent={self.tangent!r}, '
+                f'level={self.main.level})')
 
 class JVPTrace(MainTrace):
     "A forward-mode level: tracers carry tangents, and nothing is recorded."
@@ -34,7 +39,8 @@ class JVPTrace(MainTrace):
         # a comparison: no tangent
         if prim.partials is None: return out
         for a, partial in zip(args, prim.partials):
-            if partial is not None and isinstance(a, Tracer) and a.main is self and a.tangent is not None:
+            if partial is not None and isinstance(a,
+                    Tracer) and a.main is self and a.tangent is not None:
                 t = partial(out, *primals) * a.tangent
                 tangent = t if tangent is None else tangent + t
         # tangent `None`: flat, nothing flows on from here
@@ -54,7 +60,8 @@ def jvp(fun:Callable,    # The function: its arguments and output are pytrees of
     """`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the
     direction `tangents`."""
     _check_callable(fun, 'jvp')
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents,
+            (tuple, list)):
         raise TypeError(f'jvp takes primals and tangents as tuples with one entry per '
                         f'positional argument, e.g. jvp(f, (x,), (1.0,)), but got '
                         f'{primals!r} and {tangents!r}.')
@@ -64,7 +71,8 @@ def jvp(fun:Callable,    # The function: its arguments and output are pytrees of
         raise ValueError(f'jvp needs tangents with the structure of the primals, '
                          f'{treedef}, but got {t_def}.')
     with new_main(JVPTrace) as main:
-        out = fun(*tree_unflatten(treedef, [main.new_input(p, t) for p, t in zip(leaves, t_leaves)]))
+        out = fun(*tree_unflatten(treedef,
+                [main.new_input(p, t) for p, t in zip(leaves, t_leaves)]))
     out_leaves, out_def = _flatten_out(out, 'jvp')
     return (tree_unflatten(out_def, [_lower(o, main) for o in out_leaves]),
             tree_unflatten(out_def, [_tangent(o, main) for o in out_leaves]))
@@ -126,7 +134,8 @@ def jacrev(fun:Callable, # The function: its arguments and output are pytrees of
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacrev')
         out, pullback, *aux = vjp(f, x, has_aux=has_aux)
         in_def, (out_leaves, out_def) = tree_structure(x), tree_flatten(out)
-        rows = [tree_leaves(pullback(tree_unflatten(out_def, _basis(len(out_leaves), i)))[0])
+        rows = [tree_leaves(pullback(tree_unflatten(out_def,
+                                                    _basis(len(out_leaves), i)))[0])
                 for i in range(len(out_leaves))]
         jac = _assemble(rows, out_def, in_def)
         return (jac, aux[0]) if has_aux else jac
@@ -153,7 +162,8 @@ def _partials(fun, args, mode:str) -> list:
         g = grad(fun)(*args)
         return g if isinstance(g, list) else [g]
     if mode == 'fwd':
-        return [jvp(fun, tuple(args), tuple(_basis(len(args), j)))[1] for j in range(len(args))]
+        return [jvp(fun, tuple(args), tuple(_basis(len(args), j)))[1]
+                for j in range(len(args))]
     raise ValueError(f"check_grads modes are 'fwd' and 'rev', not {mode!r}.")
 
 # %% ../nbs/06_forward.ipynb #86b8b465
@@ -169,7 +179,8 @@ def check_grads(fun:Callable, # The function to check: pytrees of floats to a nu
     against central differences of step `eps`."""
     _check_callable(fun, 'check_grads')
     leaves, treedef = _flatten_args(args, range(len(args)), 'check_grads')
-    if treedef.num_leaves != len(args) or any(d.node_type is not None for d in treedef.children):
+    if treedef.num_leaves != len(args) or any(d.node_type is not None
+                                              for d in treedef.children):
         # pytree arguments: check the flat function
         flat = lambda *xs: fun(*tree_unflatten(treedef, xs))
         return check_grads(flat, leaves, order, modes, eps, rtol, atol)

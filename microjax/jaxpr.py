@@ -10,8 +10,10 @@ import contextlib, gc, inspect, math, threading
 from typing import Callable
 from itertools import compress
 from operator import not_
-from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float, _number, _numbers_as_is, _is_boolean,
-                           select_p, add_p, sub_p, mul_p, div_p, pow_p, mod_p, bind, where, zero, _escaped, _check_callable,
+from .core import (Primitive, Tracer, MainTrace, Abstract, new_main, _as_float,
+                           _number, _numbers_as_is, _is_boolean,
+                           select_p, add_p, sub_p, mul_p, div_p, pow_p, mod_p, bind,
+                                   where, zero, _escaped, _check_callable,
                            TracerBoolConversionError, ConcretizationTypeError)
 from .tree_util import tree_flatten, tree_unflatten
 from .engine import _flatten_out
@@ -25,7 +27,8 @@ class Lit:
     for an output that is one)."""
     __slots__ = ('val',)
     def __init__(self, val:float): self.val = val
-    def __repr__(self): return f'{self.val!r}:{"bool" if type(self.val) is bool else "f64"}[]'
+    def __repr__(self):
+        return f'{self.val!r}:{"bool" if type(self.val) is bool else "f64"}[]'
 
 # %% ../nbs/12_jaxpr.ipynb #95a73ad5
 class JaxprTracer(Tracer):
@@ -43,7 +46,8 @@ class JaxprTrace(MainTrace):
     tracer_type = JaxprTracer
     def __init__(self, level:int):
         super().__init__(level)
-        self.fun_name, self.transform, self.consts, self.types = 'the function', 'jit', {}, []
+        self.fun_name, self.transform = 'the function', 'jit'
+        self.consts, self.types = {}, []
         # how often each variable is read by an equation, as recorded
         self.uses = []
         # the selects that are switches: a branch is `zero`
@@ -63,7 +67,8 @@ class JaxprTrace(MainTrace):
             x, y = args
             atoms = (x.idx if type(x) is tt and x.main is self else self.atom(x, prim),
                      y.idx if type(y) is tt and y.main is self else self.atom(y, prim))
-        else: atoms = tuple([a.idx if type(a) is tt and a.main is self else self.atom(a, prim) for a in args])
+        else: atoms = tuple([a.idx if type(a) is tt and a.main is self
+                             else self.atom(a, prim) for a in args])
         # x * 1.0 is x, zero * x is 0.0, ...: see `_fold`
         if prim is mul_p or prim is pow_p:
             folded = self.fold(prim, args, atoms)
@@ -75,7 +80,8 @@ class JaxprTrace(MainTrace):
         # a tracer without a call of `__init__`
         t = _new(tt); t.primal = aval; t.main = self; t.idx = i = len(tape)
         tape.append((i, prim, atoms)); self.types.append(aval); uses.append(0)
-        if prim is select_p and any(a in self.switches if type(a) is int else a.val is zero for a in atoms[1:]):
+        if prim is select_p and any(a in self.switches if type(a) is int
+                                    else a.val is zero for a in atoms[1:]):
             self.switches.add(i)
         return t
 
@@ -109,10 +115,12 @@ def _fold(self:JaxprTrace, prim, args, atoms):
     x`, `x * switch`; else `None`."""
     a, b = atoms
     if prim is pow_p:
-        return self.var(a) if type(b) is Lit and b.val == 1.0 and type(a) is int and self.types[a] is f64 else None
+        one = type(b) is Lit and b.val == 1.0
+        return self.var(a) if one and type(a) is int and self.types[a] is f64 else None
     # (k, s): s one operand; atoms[k], args[k] the other
     pairs = ((0, b), (1, a))
-    # first, a switch: x * select(c, p, q) is select(c, x * p, x * q), never a switch itself
+    # first, a switch: x * select(c, p, q) is select(c, x * p, x * q), never a
+    # switch itself
     for k, s in pairs:
         if type(s) is int and s in self.switches:
             val = lambda v: v.val if type(v) is Lit else self.var(v)
@@ -124,7 +132,8 @@ def _fold(self:JaxprTrace, prim, args, atoms):
         if type(s) is Lit:
             if s.val is zero: return 0.0
             u = atoms[k]
-            if s.val == 1.0 and type(u) is int and self.types[u] is f64: return self.var(u)
+            if s.val == 1.0 and type(u) is int and self.types[u] is f64:
+                return self.var(u)
     return None
 
 JaxprTrace.fold = _fold
@@ -136,7 +145,8 @@ def _direct(prim, swap:bool=False):
     def method(a, b):
         x, y = (b, a) if swap else (a, b)
         m, tb = a.main, type(b)
-        if m.active and (tb is float or tb is int or (tb is JaxprTracer and b.main is m)):
+        if m.active and (tb is float or tb is int
+                         or (tb is JaxprTracer and b.main is m)):
             return m.process(prim, (x, y))
         return bind(prim, x, y)
     return method
@@ -178,24 +188,31 @@ def _letters(n:int) -> str:
 class Jaxpr:
     """A staged program: constant inputs (`consts`, the values), inputs, equations
     `(out, prim, atoms)` and outputs."""
-    def __init__(self, constvars, invars, eqns, outvars, types, consts, in_tree=None, out_tree=None, uses=None):
-        self.constvars, self.invars, self.eqns, self.outvars = constvars, invars, eqns, outvars
-        self.types, self.consts, self.in_tree, self.out_tree = types, consts, in_tree, out_tree
+    def __init__(self, constvars, invars, eqns, outvars, types, consts, in_tree=None,
+                 out_tree=None, uses=None):
+        self.constvars, self.invars, self.eqns = constvars, invars, eqns
+        self.outvars, self.types, self.consts = outvars, types, consts
+        self.in_tree, self.out_tree = in_tree, out_tree
         # how often the equations read each variable (a list, by index), as staging
         # counted them
         self.uses = uses
 
     def names(self) -> dict:
         "Each variable's name when printed: `a`, `b`, ... in order of appearance."
-        return {v: _letters(k) for k, v in enumerate([*self.constvars, *self.invars, *(e[0] for e in self.eqns)])}
+        return {v: _letters(k)
+                for k, v in enumerate([*self.constvars, *self.invars,
+                                       *(e[0] for e in self.eqns)])}
 
     def __str__(self):
         names = self.names()
         atom = lambda a: repr(a) if type(a) is Lit else names[a]
         decl = lambda v: f'{names[v]}:{self.types[v]!r}'
-        head = '{ lambda ' + ' '.join(map(decl, self.constvars)) + '; ' + ' '.join(map(decl, self.invars)) + '. let'
-        eqns = [f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}' for o, p, xs in self.eqns]
-        tail = f'in ({", ".join(atom(a) for a in self.outvars)}{"," if len(self.outvars) == 1 else ""}) }}'
+        head = '{ lambda ' + ' '.join(map(decl,
+                self.constvars)) + '; ' + ' '.join(map(decl, self.invars)) + '. let'
+        eqns = [f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}'
+                for o, p, xs in self.eqns]
+        comma = "," if len(self.outvars) == 1 else ""
+        tail = f'in ({", ".join(atom(a) for a in self.outvars)}{comma}) }}'
         line = f'{head} {"; ".join(eqns)}{" " if eqns else ""}{tail}'
         # as JAX: on one line when it fits in 80 characters
         if len(line) <= 80: return line
@@ -208,7 +225,8 @@ def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
     order (dead code dropped)."""
     tape, uses, outs = main.tape, main.uses, {a for a in outvars if type(a) is int}
     # read by nothing
-    unread = [i for i in compress(range(len(uses)), map(not_, uses)) if tape[i] and i not in outs]
+    unread = [i for i in compress(range(len(uses)), map(not_, uses)) if tape[i] and i
+              not in outs]
     # an input's or a constant's node is empty
     eqns = list(filter(None, tape))
     # then what only they read is dead too, and so on
@@ -218,10 +236,12 @@ def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
             for a in tape[todo.pop()][2]:
                 if type(a) is int:
                     uses[a] -= 1
-                    if not uses[a] and tape[a] and a not in outs: dead.add(a); todo.append(a)
+                    if not uses[a] and tape[a] and a not in outs:
+                        dead.add(a); todo.append(a)
         eqns = [e for e in eqns if e[0] not in dead]
     consts = sorted(main.consts.values())
-    return Jaxpr([i for i, _ in consts], invars, eqns, outvars, main.types, [x for _, x in consts], in_tree, out_tree,
+    return Jaxpr([i for i, _ in consts], invars, eqns, outvars, main.types,
+                 [x for _, x in consts], in_tree, out_tree,
                  uses)
 
 # %% ../nbs/12_jaxpr.ipynb #9d219ab1
@@ -232,7 +252,8 @@ def _check_args(leaves, where:str) -> list:
     out = []
     for k, x in enumerate(leaves):
         try: f = _number(x)
-        except OverflowError as e: raise OverflowError(f'{where}: leaf {k} of the arguments is {e}') from None
+        except OverflowError as e: raise OverflowError(f'{where}: leaf {k} of the '
+                                                       f'arguments is {e}') from None
         if f is None:
             raise TypeError(f'{where} takes numbers (or pytrees of them) as arguments, '
                             f'but got {type(x).__name__} {x!r}. Pass floats, or make '
@@ -247,7 +268,9 @@ def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
     static_kw = {k: v for k, v in kwargs.items() if k in static_argnames}
     if not static_argnums and not static_kw: return fun, list(args), kwargs
     for i in static_argnums:
-        if not -len(args) <= i < len(args): raise ValueError(f'static_argnums {i} is out of range for {len(args)} arguments.')
+        if not -len(args) <= i < len(args):
+            raise ValueError(f'static_argnums {i} is out of range for {len(args)} '
+                             f'arguments.')
     static = {i % len(args): args[i] for i in static_argnums}
     dyn = [a for i, a in enumerate(args) if i not in static]
     def f(*d, **kw):
@@ -260,20 +283,26 @@ def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
 def _static_args(fun, static_argnums, static_argnames) -> tuple:
     """`(static_argnums, static_argnames, by_name)`, each completed from the other by
     `fun`'s signature, as JAX does; `by_name`: the positions known from a name."""
-    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-    names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+    nums = (static_argnums,) if isinstance(static_argnums,
+                                           int) else tuple(static_argnums)
+    names = (static_argnames,) if isinstance(static_argnames,
+                                             str) else tuple(static_argnames)
     try: params = list(inspect.signature(fun).parameters.values())
     # no signature to read: as given
     except (TypeError, ValueError): return nums, names, ()
-    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    named = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    positional = [p.name for p in params
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    named = [p.name for p in params
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     unknown = [n for n in names if n not in named]
     if unknown and not any(p.kind == p.VAR_KEYWORD for p in params):
         raise ValueError(f"static_argnames {unknown} are not parameters of "
                          f"`{getattr(fun, '__name__', fun)}`, which takes {named}: "
                          f"name one of those.")
-    by_name = tuple(positional.index(n) for n in names if n in positional and positional.index(n) not in nums)
-    names += tuple(positional[i] for i in nums if 0 <= i < len(positional) and positional[i] not in names)
+    by_name = tuple(positional.index(n) for n in names if n in positional
+                    and positional.index(n) not in nums)
+    names += tuple(positional[i] for i in nums if 0 <= i < len(positional)
+                   and positional[i] not in names)
     return nums + by_name, names, by_name
 
 # %% ../nbs/12_jaxpr.ipynb #01300bcb
@@ -301,10 +330,12 @@ def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
     `in_tree`) into a `Jaxpr`."""
     with _gc_paused():
         with new_main(JaxprTrace) as main:
-            main.fun_name, main.transform = getattr(fun, '__name__', 'the function'), transform
+            main.fun_name, main.transform = getattr(fun, '__name__',
+                                                    'the function'), transform
             ins = [main.new_input() for _ in range(n)]
             args, kwargs = tree_unflatten(in_tree, ins)
-            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of `{main.fun_name}`')
+            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of '
+                    f'`{main.fun_name}`')
             # a Python bool stays one
             outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]
         return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
@@ -316,7 +347,8 @@ def make_jaxpr(fun:Callable, # The function: arguments and outputs are pytrees o
     """Create a function that stages `fun` at the structure of its arguments and returns
     the `Jaxpr`."""
     _check_callable(fun, 'make_jaxpr')
-    static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    static_argnums = (static_argnums,) if isinstance(static_argnums,
+                                                     int) else tuple(static_argnums)
     def make(*args, **kwargs):
         f, dyn, kwargs = _bind_static(fun, args, static_argnums, kwargs)
         leaves, in_tree = tree_flatten((dyn, kwargs))
@@ -335,14 +367,16 @@ def draw_jaxpr(jaxpr:Jaxpr,    # The program to draw
     an edge per operand (needs graphviz)."""
     # pictures only: the package itself does not need graphviz
     from microjax.viz import _digraph, _record
-    colors, names, types, dot = colors or {}, jaxpr.names(), jaxpr.types, _digraph(rankdir)
+    colors, names, types = colors or {}, jaxpr.names(), jaxpr.types
+    dot = _digraph(rankdir)
     for v in [*jaxpr.constvars, *jaxpr.invars]:
         kind = 'constant' if v in jaxpr.constvars else 'input'
         dot.node(prefix + str(v), _record(f'{names[v]}:{types[v]!r} | {kind}'),
                  fillcolor=colors.get(v, '#e5e7eb'))
     for out, prim, atoms in jaxpr.eqns:
         operands = ' '.join(names[a] if type(a) is int else repr(a.val) for a in atoms)
-        dot.node(prefix + str(out), _record(f'{names[out]}:{types[out]!r} | {prim.name} {operands}'),
+        dot.node(prefix + str(out),
+                 _record(f'{names[out]}:{types[out]!r} | {prim.name} {operands}'),
                  fillcolor=colors.get(out, 'white'))
         for a in atoms:
             if type(a) is int: dot.edge(prefix + str(a), prefix + str(out))
@@ -358,11 +392,13 @@ def eval_jaxpr(jaxpr:Jaxpr, consts, *args) -> list:
     if not isinstance(jaxpr, Jaxpr):
         raise TypeError(f'eval_jaxpr runs a Jaxpr (from `make_jaxpr(f)(*args)`), but '
                         f'got {type(jaxpr).__name__}.')
-    for what, given, wanted in [('constants', len(consts), len(jaxpr.constvars)), ('arguments', len(args), len(jaxpr.invars))]:
+    for what, given, wanted in [('constants', len(consts), len(jaxpr.constvars)),
+                                ('arguments', len(args), len(jaxpr.invars))]:
         if given != wanted:
             raise TypeError(f'eval_jaxpr: this jaxpr takes {wanted} {what}, but '
                             f'{given} were given'
-                            + ('; pass `jaxpr.consts`.' if what == 'constants' else '; flatten pytrees first.'))
+                            + ('; pass `jaxpr.consts`.' if what == 'constants'
+                               else '; flatten pytrees first.'))
     env = dict(zip(jaxpr.constvars, consts)); env.update(zip(jaxpr.invars, args))
     read = lambda a: a.val if type(a) is Lit else env[a]
     for out, prim, atoms in jaxpr.eqns:

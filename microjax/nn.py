@@ -61,7 +61,8 @@ class Neuron:
         "The weights, then the bias."
         return [*self.w, self.b]
 
-    def __repr__(self): return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+    def __repr__(self):
+        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
 
 # a pytree: the parameters are its leaves
 Neuron = register_dataclass(Neuron, ['w', 'b'], ['nonlin'])
@@ -117,7 +118,8 @@ def _layer_from_parameters(cls, params,
     "The layer whose `parameters()` are `params`."
     _check_count(params, (nin + 1) * nout, f'a Layer with nin={nin}, nout={nout}')
     k = nin + 1
-    return cls(tuple(Neuron.from_parameters(params[i * k:(i + 1) * k], nin, nonlin) for i in range(nout)))
+    return cls(tuple(Neuron.from_parameters(params[i * k:(i + 1) * k], nin, nonlin)
+                     for i in range(nout)))
 
 Layer.from_parameters = classmethod(_layer_from_parameters)
 Layer = register_dataclass(Layer, ['neurons'], [])   # a pytree, as Neuron
@@ -138,7 +140,8 @@ class MLP:
              seed=0):     # Seed of the weights' random numbers
         "An MLP with `nin` inputs and layers of `nouts` neurons, drawn with `seed`."
         rng, sizes = _rng(seed), cls._sizes(nin, nouts)
-        return cls(tuple(Layer.init(a, b, i < len(sizes) - 1, rng) for i, (a, b) in enumerate(sizes)))
+        return cls(tuple(Layer.init(a, b, i < len(sizes) - 1, rng) for i,
+                         (a, b) in enumerate(sizes)))
 
     def __call__(self, x):
         for layer in self.layers: x = [n(x) for n in layer.neurons]
@@ -164,11 +167,13 @@ def _mlp_from_parameters(cls, params,
                  f'an MLP with nin={nin}, nouts={list(nouts)}')
     layers, start = [], 0
     for i, (a, b) in enumerate(sizes):
-        layers.append(Layer.from_parameters(params[start:start + (a + 1) * b], a, b, i < len(sizes) - 1))
+        layers.append(Layer.from_parameters(params[start:start + (a + 1) * b], a, b, i
+                                            < len(sizes) - 1))
         start += (a + 1) * b
     return cls(tuple(layers))
 
-_mlp_from_parameters.__name__, _mlp_from_parameters.__qualname__ = 'from_parameters', 'MLP.from_parameters'
+_mlp_from_parameters.__name__ = 'from_parameters'
+_mlp_from_parameters.__qualname__ = 'MLP.from_parameters'
 MLP.from_parameters = classmethod(_mlp_from_parameters)
 
 # %% ../nbs/08_nn.ipynb #35cfa99d
@@ -179,7 +184,8 @@ def svm_loss(model,             # A callable model with `parameters()`, such as 
     """Mean hinge loss `relu(1 - y*score)` of `model` on samples `X` with labels `y` in
     {-1, 1}, plus `alpha` times the sum of squared parameters."""
     losses = [relu(1 - yi * model(xi)) for xi, yi in zip(X, y)]
-    return sum(losses) * (1.0 / len(losses)) + alpha * sum(p * p for p in model.parameters())
+    return sum(losses) * (1.0 / len(losses)) + alpha * sum(p * p
+                                                           for p in model.parameters())
 
 def accuracy(model, # A callable model
              X,     # The samples
@@ -189,7 +195,8 @@ def accuracy(model, # A callable model
     return sum((yi > 0) == (model(xi) > 0) for xi, yi in zip(X, y)) / len(y)
 
 # %% ../nbs/08_nn.ipynb #3cc54813
-def _softplus(x): return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
+def _softplus(x):
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
 softplus_p = Primitive('softplus', _softplus, (lambda out, x: sigmoid(x),))
 
 def softplus(x): # A number or a traced value
@@ -209,7 +216,8 @@ def gelu(x, # A number or a traced value
          approximate:bool=True):
     """The Gaussian error linear unit `x * P(N(0, 1) <= x)`, by default with JAX's tanh
     approximation."""
-    if approximate: return 0.5 * x * (1.0 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+    if approximate:
+        return 0.5 * x * (1.0 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
 
 # %% ../nbs/08_nn.ipynb #7fb376e9
@@ -268,7 +276,9 @@ def _dot_products(w, x):
             else: return None
         elif tc is Tracer:
             cp = c.primal
-            if type(cp) is not float or (m is not None and c.main is not m) or not (ta is float or ta is int): return None
+            if type(cp) is not float or (m is not None and c.main is
+                                         not m) or not (ta is float or ta is int):
+                return None
             m, ap = c.main, float(a)
             chunks.append((c.idx, ap))
         elif (ta is float or ta is int) and (tc is float or tc is int):
@@ -296,7 +306,8 @@ def dot(w,        # The weights: a list or tuple of numbers
     tb = type(b)
     if tb is Tracer:
         s = b.primal
-        if type(s) is not float or (m is not None and b.main is not m): return _sum_of_products(w, x, b)
+        if type(s) is not float or (m is not None and b.main is not m):
+            return _sum_of_products(w, x, b)
         m = b.main
         # `b + w[0]*x[0]`: the first sum's node came after the first product's
         chunks.insert(1, (b.idx, 1.0))

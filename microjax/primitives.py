@@ -79,7 +79,8 @@ expm1_p = Primitive('expm1', _expm1, (lambda out, x: out + 1.0,))
 tan_p = Primitive('tan', _tan, (lambda out, x: 1.0 + out * out,))
 arctan_p = Primitive('arctan', math.atan, (lambda out, x: _div(1.0, 1.0 + x * x),))
 arctan2_p = Primitive('arctan2', math.atan2, (lambda out, y, x: _div(x, x * x + y * y),
-                                              lambda out, y, x: _div(-y, x * x + y * y)))
+                                              lambda out, y,
+                                                      x: _div(-y, x * x + y * y)))
 erf_p = Primitive('erf', math.erf,
                   (lambda out, x: 2.0 / math.sqrt(math.pi) * exp(-x * x),))
 pi = math.pi

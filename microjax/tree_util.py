@@ -31,7 +31,8 @@ register_pytree_node(dict, lambda d: ([d[k] for k in sorted(d)], tuple(sorted(d)
 register_pytree_node(collections.OrderedDict, lambda d: (list(d.values()), tuple(d)),
                      lambda keys, cs: collections.OrderedDict(zip(keys, cs)))
 register_pytree_node(collections.defaultdict,
-                     lambda d: ([d[k] for k in sorted(d)], (d.default_factory, tuple(sorted(d)))),
+                     lambda d: ([d[k] for k in sorted(d)],
+                                (d.default_factory, tuple(sorted(d)))),
                      lambda aux, cs: collections.defaultdict(aux[0], zip(aux[1], cs)))
 register_pytree_node(type(None), lambda n: ((), None), lambda _, cs: None)
 
@@ -40,7 +41,8 @@ def _node(t):
     sight; `None` for a leaf."""
     entry = _registry.get(t)
     if entry is None and issubclass(t, tuple) and hasattr(t, '_fields'):
-        entry = register_pytree_node(t, lambda x: (tuple(x), None), lambda _, cs: t(*cs)) and _registry[t]
+        entry = register_pytree_node(t, lambda x: (tuple(x), None), lambda _,
+                                     cs: t(*cs)) and _registry[t]
     if entry is None: _leaf_types.add(t)
     return entry
 
@@ -50,17 +52,24 @@ class PyTreeDef:
     of its children (`None` type: a leaf)."""
     __slots__ = ('node_type', 'aux', 'children', 'num_leaves', '_hash')
     def __init__(self, node_type, aux, children):
-        self.node_type,self.aux,self.children,self._hash = node_type,aux,tuple(children),None
-        self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in self.children)
+        self.node_type, self.aux = node_type, aux
+        self.children, self._hash = tuple(children), None
+        self.num_leaves = 1 if node_type is None else sum(c.num_leaves
+                                                          for c in self.children)
     def _key(self): return (self.node_type, typed(self.aux), self.children)
-    def __eq__(self, other): return self is other or (isinstance(other, PyTreeDef) and self._key() == other._key())
+    def __eq__(self, other):
+        return self is other or (isinstance(other, PyTreeDef) and self._key()
+                                 == other._key())
     def __hash__(self):
         if self._hash is None:
             try: self._hash = hash(self._key())
             except TypeError:
-                raise TypeError(f'The pytree structure {self} holds metadata that is not hashable: the aux data '
-                                f'{_unhashable(self)!r}. Static data is compared and hashed (as a key of '
-                                "`jit`'s cache): make it hashable (a tuple, not a list or an array), or make "
+                raise TypeError(f'The pytree structure {self} holds metadata that is '
+                                f'not hashable: the aux data '
+                                f'{_unhashable(self)!r}. Static data is compared and '
+                                f'hashed (as a key of '
+                                "`jit`'s cache): make it hashable (a tuple, not a list "
+                                "or an array), or make "
                                 'it a data field.') from None
         return self._hash
     def __repr__(self): return f'PyTreeDef({_show(self)})'
@@ -70,8 +79,10 @@ def _show(d):
     if d.node_type is None: return '*'
     cs = [_show(c) for c in d.children]
     if d.node_type is list: return '[' + ', '.join(cs) + ']'
-    if d.node_type is tuple: return '(' + ', '.join(cs) + (',)' if len(cs) == 1 else ')')
-    if d.node_type is dict: return '{' + ', '.join(f'{k!r}: {c}' for k, c in zip(d.aux, cs)) + '}'
+    if d.node_type is tuple:
+        return '(' + ', '.join(cs) + (',)' if len(cs) == 1 else ')')
+    if d.node_type is dict:
+        return '{' + ', '.join(f'{k!r}: {c}' for k, c in zip(d.aux, cs)) + '}'
     if d.node_type is type(None): return 'None'
     return f'{d.node_type.__name__}(' + ', '.join(cs) + ')'
 
@@ -120,13 +131,16 @@ def tree_flatten(tree, # A pytree: registry containers, anything else at the lea
                  is_leaf=None):
     "The leaves of `tree`, depth first, and its structure as a `PyTreeDef`."
     leaves = []
-    return leaves, (_flatten(tree, leaves) if is_leaf is None else _flatten_is_leaf(tree, leaves, is_leaf))
+    return leaves, (_flatten(tree, leaves) if is_leaf is None
+                    else _flatten_is_leaf(tree, leaves, is_leaf))
 
 # %% ../nbs/04_tree_util.ipynb #38f8e5f3
 def _unflatten(d, it):
     if d.node_type is None: return next(it)
     return _registry[d.node_type][1](d.aux,
-                                     tuple([next(it) if c is _LEAF else _unflatten(c, it) for c in d.children]))
+                                     tuple([next(it) if c is _LEAF
+                                             else _unflatten(c, it)
+                                                     for c in d.children]))
 
 def tree_unflatten(treedef:PyTreeDef, # The structure, from `tree_flatten`
                    leaves):           # The leaves, in `tree_flatten`'s order
@@ -186,7 +200,9 @@ def tree_reduce(function:Callable, # Takes the value so far and one leaf
     """`function` folded over the leaves of `tree` from the left, as `functools.reduce`
     (JAX's `tree_reduce`)."""
     leaves = tree_leaves(tree, is_leaf)
-    return functools.reduce(function, leaves) if initializer is _none else functools.reduce(function, leaves, initializer)
+    return functools.reduce(function,
+            leaves) if initializer is _none else functools.reduce(function, leaves,
+                    initializer)
 
 # %% ../nbs/04_tree_util.ipynb #3a070126
 def register_dataclass(nodetype:type,     # A dataclass
@@ -196,12 +212,17 @@ def register_dataclass(nodetype:type,     # A dataclass
     """Register the dataclass `nodetype` as a pytree node with children `data_fields`;
     returns `nodetype`."""
     names = {f.name for f in dataclasses.fields(nodetype)}
-    if set(data_fields) | set(meta_fields) != names or set(data_fields) & set(meta_fields):
+    data, meta = set(data_fields), set(meta_fields)
+    if data | meta != names or data & meta:
         raise ValueError(f'register_dataclass: data_fields {list(data_fields)} and '
                          f'meta_fields {list(meta_fields)} must split the fields of '
                          f'{nodetype.__name__}, {sorted(names)}, between them.')
-    def flatten(x): return [getattr(x, f) for f in data_fields], tuple(getattr(x, f) for f in meta_fields)
-    def unflatten(aux, children): return nodetype(**dict(zip(data_fields, children)), **dict(zip(meta_fields, aux)))
+    def flatten(x):
+        return [getattr(x, f) for f in data_fields], tuple(getattr(x, f)
+                                                           for f in meta_fields)
+    def unflatten(aux, children):
+        return nodetype(**dict(zip(data_fields, children)),
+                        **dict(zip(meta_fields, aux)))
     return register_pytree_node(nodetype, flatten, unflatten)
 
 # %% ../nbs/04_tree_util.ipynb #3ac070ea
@@ -213,8 +234,10 @@ def register_pytree_node_class(cls:type): # Has `tree_flatten`, `tree_unflatten`
 # %% ../nbs/04_tree_util.ipynb #6d57038d
 tree = types.ModuleType('microjax.tree', "JAX's `jax.tree` spellings: `map`, `leaves`, "
                                          "`structure`, `flatten`, ...")
-for _name, _f in [('map', tree_map), ('leaves', tree_leaves), ('structure', tree_structure),
-                  ('flatten', tree_flatten), ('unflatten', tree_unflatten), ('reduce', tree_reduce)]:
+for _name, _f in [('map', tree_map), ('leaves', tree_leaves),
+                  ('structure', tree_structure),
+                  ('flatten', tree_flatten), ('unflatten', tree_unflatten),
+                          ('reduce', tree_reduce)]:
     setattr(tree, _name, _f)
 tree.__all__ = ['map', 'leaves', 'structure', 'flatten', 'unflatten', 'reduce']
 # so that `import microjax.tree` finds it, as `jax.tree`

@@ -48,7 +48,9 @@ class Graph:
     labels: dict     # names for some nodes: the arguments and the output
 
     def label(self, i:int) -> str: return self.labels.get(i, f'%{i}')
-    def inputs(self, i:int) -> list: return [(self.tape[i][k], self.tape[i][k + 1]) for k in range(0, len(self.tape[i]), 2)]
+    def inputs(self, i:int) -> list:
+        return [(self.tape[i][k], self.tape[i][k + 1])
+                for k in range(0, len(self.tape[i]), 2)]
 
 # %% ../nbs/03_pictures.ipynb #b0000009
 def trace_graph(fun,           # A function of floats, returning one float
@@ -61,7 +63,8 @@ def trace_graph(fun,           # A function of floats, returning one float
     with new_main(NamedTrace) as main:
         ins = [main.new_input(float(a)) for a in args]
         out = fun(*ins)
-    labels = {x.idx: n for x, n in zip(ins, argnames or [f'x{i}' for i in range(len(args))])}
+    labels = {x.idx: n
+              for x, n in zip(ins, argnames or [f'x{i}' for i in range(len(args))])}
     labels[out.idx] = 'out'
     return Graph(main.names, main.values, list(main.tape),
                  backwards(main.tape, {out.idx: 1.0}), labels)
@@ -73,10 +76,13 @@ def _html_table(g:Graph) -> str:
     for i, name in enumerate(g.names):
         ins = ', '.join(f'{g.label(j)} (∂ = {_fmt(d)})' for j, d in g.inputs(i)) or '—'
         ct = g.cts[i]
-        rows.append(f'<tr><td>{g.label(i)}</td><td>{name}</td><td>{_fmt(g.values[i])}</td>'
+        rows.append(f'<tr><td>{g.label(i)}</td><td>{name}</td>'
+                    f'<td>{_fmt(g.values[i])}</td>'
                     f'<td>{ins}</td><td>{"" if ct is None else _fmt(ct)}</td></tr>')
-    head = '<tr><th>node</th><th>operation</th><th>value</th><th>inputs (partial)</th><th>cotangent</th></tr>'
-    css = '<style>.mj-trace td, .mj-trace th {padding: 2px 14px; text-align: left}</style>'
+    head = ('<tr><th>node</th><th>operation</th><th>value</th>'
+            '<th>inputs (partial)</th><th>cotangent</th></tr>')
+    css = ('<style>.mj-trace td, .mj-trace th '
+           '{padding: 2px 14px; text-align: left}</style>')
     return f'{css}<table class="mj-trace">{head}{"".join(rows)}</table>'
 
 Graph._repr_html_ = _html_table
@@ -94,9 +100,13 @@ def _graphviz():
 def _digraph(rankdir='LR'):
     """An empty Graphviz drawing in the book's style: boxes with fields (records), small
     Helvetica labels."""
-    return _graphviz().Digraph(graph_attr={'rankdir': rankdir, 'bgcolor': 'transparent'},
-                               node_attr={'shape': 'record', 'fontname': 'Helvetica', 'fontsize': '10', 'style': 'filled',
-                                          'fillcolor': 'white'}, edge_attr={'fontname': 'Helvetica', 'fontsize': '9'})
+    return _graphviz().Digraph(graph_attr={'rankdir': rankdir,
+                                           'bgcolor': 'transparent'},
+                               node_attr={'shape': 'record', 'fontname': 'Helvetica',
+                                          'fontsize': '10', 'style': 'filled',
+                                          'fillcolor': 'white'},
+                                                  edge_attr={'fontname': 'Helvetica',
+                                                          'fontsize': '9'})
 
 # escaped for a record label
 def _record(s:str) -> str: return ''.join('\\' + c if c in '{}|<>"' else c for c in s)
@@ -118,12 +128,14 @@ def draw(g:Graph,         # The trace to draw
     dot = _digraph(rankdir)
     for i, name in enumerate(g.names):
         grad = '' if cts[i] is None else f' | {ct_name} {_fmt(cts[i])}'
-        fill = (colors or {}).get(i) or ('#fde68a' if i == current else '#bfdbfe' if i in written else '#e5e7eb' if name == 'input' else 'white')
+        fill = (colors or {}).get(i) or ('#fde68a' if i == current else '#bfdbfe'
+                if i in written else '#e5e7eb' if name == 'input' else 'white')
         label = _record(f'{g.label(i)} | {name}') + f' | {_fmt(g.values[i])}{grad}'
         # top to bottom, a record's fields would sit side by side: braces stack them
         dot.node(prefix + str(i), '{' + label + '}' if rankdir == 'TB' else label,
                  fillcolor=fill)
-        for j, d in g.inputs(i): dot.edge(prefix + str(j), prefix + str(i), label=f' {_fmt(d)}')
+        for j, d in g.inputs(i):
+            dot.edge(prefix + str(j), prefix + str(i), label=f' {_fmt(d)}')
     return dot
 
 # %% ../nbs/03_pictures.ipynb #b0000021
@@ -136,7 +148,8 @@ def sweep_frames(g:Graph) -> list:
     frames = []
     for k in range(o, -1, -1):
         if cts[k] is not None:
-            for i, d in g.inputs(k): cts[i] = cts[k] * d if cts[i] is None else cts[i] + cts[k] * d
+            for i, d in g.inputs(k):
+                cts[i] = cts[k] * d if cts[i] is None else cts[i] + cts[k] * d
         frames.append((k, list(cts)))
     return frames
 
@@ -144,25 +157,35 @@ def sweep_frames(g:Graph) -> list:
 class Player:
     """Frames (SVG or HTML strings) shown one at a time, with buttons to step through
     them: self-contained HTML and JS."""
-    def __init__(self, frames:list, captions:list): self.frames, self.captions = frames, captions
+    def __init__(self, frames:list, captions:list):
+        self.frames, self.captions = frames, captions
 
     def _repr_html_(self):
         # the same on every run
         uid = 'mj' + hashlib.md5(''.join(self.frames).encode()).hexdigest()[:10]
-        divs = ''.join(f'<div class="mj-frame" style="display:{"block" if k == 0 else "none"}">'
+        divs = ''.join(f'<div class="mj-frame" '
+                       f'style="display:{"block" if k == 0 else "none"}">'
                        f'<p><b>step {k + 1} of {len(self.frames)}</b>: {c}</p>{f}</div>'
                        for k, (f, c) in enumerate(zip(self.frames, self.captions)))
-        buttons = ''.join(f'<button type="button" data-step="{s}">{t}</button> ' for s, t in
-                          [('first', '◀◀ first'), ('-1', '◀ back'), ('1', 'next ▶'), ('last', 'last ▶▶')])
-        script = (f"(function(){{var p=document.getElementById('{uid}'),fs=p.querySelectorAll('.mj-frame'),k=0;"
-                  "p.querySelectorAll('button').forEach(function(b){b.addEventListener('click',function(){"
-                  "var s=b.getAttribute('data-step');k=s=='first'?0:s=='last'?fs.length-1:"
+        buttons = ''.join(f'<button type="button" data-step="{s}">{t}</button> '
+                          for s, t in
+                          [('first', '◀◀ first'), ('-1', '◀ back'), ('1', 'next ▶'),
+                           ('last', 'last ▶▶')])
+        script = (f"(function(){{var p=document.getElementById('{uid}'),"
+                  "fs=p.querySelectorAll('.mj-frame'),k=0;"
+                  "p.querySelectorAll('button').forEach(function(b){"
+                  "b.addEventListener('click',function(){"
+                  "var s=b.getAttribute('data-step');"
+                  "k=s=='first'?0:s=='last'?fs.length-1:"
                   "Math.max(0,Math.min(fs.length-1,k+parseInt(s)));"
-                  "fs.forEach(function(f,i){f.style.display=i==k?'block':'none';});});});})();")
-        return f'<div class="mj-player" id="{uid}"><div>{buttons}</div>{divs}<script>{script}</script></div>'
+                  "fs.forEach(function(f,i){f.style.display=i==k?'block':'none';});"
+                  "});});})();")
+        return (f'<div class="mj-player" id="{uid}"><div>{buttons}</div>{divs}'
+                f'<script>{script}</script></div>')
 
 def _step(g:Graph, k:int, before:list) -> str:
-    "What sweeping node `k` does: its cotangent times each partial, added to its input's."
+    """What sweeping node `k` does: its cotangent times each partial, added to its
+    input's."""
     c, now, parts = before[k], {}, []
     for i, d in g.inputs(k):
         old = now.get(i, before[i])
@@ -201,7 +224,8 @@ def nested_graphs(f,     # A function of one float
         inner_cts = backwards(inner.tape, {y.idx: 1.0})
         df = inner_cts[xi.idx]
         written = range(start, len(outer.tape))
-    g_out = Graph(outer.names, outer.values, list(outer.tape), backwards(outer.tape, {df.idx: 1.0}),
+    g_out = Graph(outer.names, outer.values, list(outer.tape),
+                  backwards(outer.tape, {df.idx: 1.0}),
                   {xo.idx: 'x', df.idx: 'out'})
     g_in = Graph(inner.names, inner.values, list(inner.tape), inner_cts,
                  {xi.idx: 'x', y.idx: 'f'})
@@ -215,7 +239,8 @@ def draw_levels(g_out:Graph, # The outer trace, from nested_graphs
     wrote on the outer trace in blue."""
     top = _digraph('TB')        # top to bottom, the two clusters sit side by side
     for g, name, label, hi in [(g_in, 'inner', 'level 1: the trace of f', ()),
-                               (g_out, 'outer', 'level 0: level 1 one level down, and its sweep (blue)', written)]:
+                               (g_out, 'outer', 'level 0: level 1 one level down, and '
+                                                'its sweep (blue)', written)]:
         sub = draw(g, written=hi, prefix=name, rankdir='TB')
         sub.name = f'cluster_{name}'
         sub.attr(label=label, fontname='Helvetica', fontsize='11')
