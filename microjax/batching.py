@@ -62,6 +62,7 @@ def _elementwise(prim, args, main):
 # primitive -> rule(prim, args, main) -> (outputs, plain); the others use `_elementwise`
 batch_rules = {}
 
+# %% ../nbs/15_vmap.ipynb #2e392195
 class BatchTrace(MainTrace):
     "A batching level: every primitive is applied element by element."
     __slots__ = ('fun_name',)
@@ -129,6 +130,7 @@ def _batch_in(x, axis, where:str, main, sizes:list):
     children, rebuild = _children(x, axis, where)
     return rebuild([_batch_in(c, a, w, main, sizes) for c, a, w in children])
 
+# %% ../nbs/15_vmap.ipynb #53034b4a
 def _batch_size(sizes:list, axis_size) -> int:
     """The one size of all batches (and `axis_size`, if given), or a `ValueError` naming
     them."""

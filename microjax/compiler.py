@@ -37,6 +37,7 @@ class _Cache(collections.OrderedDict):
 
 _jitted = weakref.WeakSet()      # every jitted function, for `clear_caches`
 
+# %% ../nbs/13_jit.ipynb #4465b841
 def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     """The cache entry `[jaxpr, code, derivative program]` for a call, staged and
     compiled on a miss, and the call's leaves."""
@@ -67,6 +68,7 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
         if not jaxpr.consts: cache.add(key, entry)
     return entry, leaves
 
+# %% ../nbs/13_jit.ipynb #152a7a8b
 def _hashable(x) -> bool:
     try: hash(x); return True
     except TypeError: return False
@@ -102,6 +104,7 @@ def jit(fun:Callable, # The function: its arguments and outputs are pytrees of f
     _jitted.add(jitted)
     return jitted
 
+# %% ../nbs/13_jit.ipynb #862064ab
 def _on_tape_of(entry, main, leaves):
     """A jitted call's outputs on a tape of floats: one node of partials for one output,
     else a `_Call` step."""
@@ -149,6 +152,7 @@ def _partials_program(jaxpr:Jaxpr):
     return compile_jaxpr(stage(output_and_gradient, tree_structure(([0.0] * n, {})), n),
                          'partials')
 
+# %% ../nbs/13_jit.ipynb #7eecd1ff
 def _pullback_program(jaxpr:Jaxpr):
     """The pullback of `jaxpr`, staged and compiled: a function of its inputs and one
     cotangent per output (`None` if an output is not a float)."""
@@ -170,6 +174,7 @@ def _on_tape(program, main, leaves) -> list:
                                           if type(x) is Tracer)))
     return [Tracer(out, main, len(tape) - 1)]
 
+# %% ../nbs/13_jit.ipynb #3f609599
 class _Call:
     """The backward step of a jitted call with several outputs: one run of its pullback
     program for all of them."""
@@ -247,8 +252,8 @@ def _operator(prim) -> tuple:
 def _impl_name(prim, k:int) -> str:
     """A name of the generated code's own for the impl of `prim`: its name if that is a
     plain identifier, then `_k`."""
-    name = prim.name if isinstance(prim.name,
-            str) and prim.name.isidentifier() and prim.name.isascii() else 'impl'
+    plain = isinstance(prim.name, str) and prim.name.isidentifier()
+    name = prim.name if plain and prim.name.isascii() else 'impl'
     return f'{"impl" if keyword.iskeyword(name) else name}_{k}'
 
 def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
@@ -269,84 +274,80 @@ def _expression(prim, xs, precs, depth:int, impls:dict, ns:dict) -> tuple:
     return f'{fn}({", ".join(xs)})', _ATOM
 
 # %% ../nbs/14_codegen.ipynb #33fe0221
+def _operand(a, names:dict, solo:list, inline:dict, all_parens:bool) -> tuple:
+    """The atom `a` as an operand: `(source, precedence, depth, locals read)`; a value
+    written into its use is taken out of `inline`."""
+    if type(a) is Lit:
+        x = _literal(a.val)
+        return x, (_NEG if x[0] == '-' else _ATOM), 0, ()
+    e = inline.pop(a, None)
+    if e is None: return names[a], _ATOM, 0, solo[a]
+    return e[0], (-1 if all_parens else e[1]), e[2], e[3]
+
+# %% ../nbs/14_codegen.ipynb #11383b51
+def _expressions(jaxpr:Jaxpr, uses:list, max_depth:int, all_parens:bool) -> tuple:
+    """The variables' names, the statements `(variable, expression, locals read)` of
+    `jaxpr`, each value read once (`uses`) written into its use, and their namespace."""
+    names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
+    names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
+    ns, impls, inline, stmts = {'inf': math.inf, 'nan': math.nan}, {}, {}, []
+    # solo[v]: `(v,)` once `v` has a local, its reads
+    ops, solo = {}, [()] * len(uses)
+    for out, prim, atoms in jaxpr.eqns:
+        spec = ops.get(prim)
+        if spec is None: spec = ops[prim] = _operator(prim)
+        if spec:                         # an operator, the common case: written here
+            op, prec, left, right = spec
+            x, px, dx, rx = _operand(atoms[0], names, solo, inline, all_parens)
+            y, py, dy, ry = _operand(atoms[1], names, solo, inline, all_parens)
+            depth, reads = (dx if dx > dy else dy), rx + ry
+            e = f'{x if px >= left else f"({x})"} {op} {y if py >= right else f"({y})"}'
+        else:
+            operands = [_operand(a, names, solo, inline, all_parens) for a in atoms]
+            xs, precs, depths, reads = zip(*operands)
+            depth, reads = max(depths), sum(reads, ())
+            e, prec = _expression(prim, xs, precs, depth, impls, ns)
+        if uses[out] == 1 and depth + 1 < max_depth:
+            inline[out] = (e, prec, depth + 1, reads)
+        else:                            # a field, filled in with its local below
+            names[out], solo[out] = f'{{v{out}}}', (out,)
+            stmts.append((out, e, reads))
+    return names, stmts, ns
+
+# %% ../nbs/14_codegen.ipynb #f5adbdac
+def _assign_locals(stmts:list, unread:list, reuse:bool) -> tuple:
+    """Each statement's local, and the fields' locals: with `reuse`, a local whose value
+    has been read for the last time (`unread` counts the reads left) takes the next."""
+    free, local, lines, n_locals = [], {}, [], 0     # local: field name -> its local
+    for out, e, reads in stmts:
+        if reuse:
+            # the locals this statement reads, those of the values written in too
+            for r in reads:
+                unread[r] -= 1
+                if not unread[r]: free.append(local[f'v{r}'])   # read for the last time
+        if free: v = free.pop()
+        elif reuse: v = f'v{n_locals}'; n_locals += 1
+        else: v = f'v{out}'                       # without reuse: the variable's number
+        local[f'v{out}'] = v
+        lines.append((v, e.format_map(local)))
+    return lines, local
+
+# %% ../nbs/14_codegen.ipynb #f8ece569
 def _statements(jaxpr:Jaxpr, max_depth:int=40, all_parens:bool=False, reuse:bool=True,
                 order:bool=True):
     """`jaxpr` as Python: its parameters, statements `(variable, expression)`, outputs
     and namespace (`all_parens`: around every operand written in; `reuse`: a local
     whose value has been read for the last time holds the next one; `order`: see
     `_schedule`)."""
-    names = {v: f'c{k}' for k, v in enumerate(jaxpr.constvars)}
-    names.update((v, f'x{k}') for k, v in enumerate(jaxpr.invars))
-    # how often each variable is read
-    uses = list(jaxpr.uses)
-    # its reads not yet written into a statement
-    unread = list(uses)
+    # how often each variable is read, and its reads not yet written into a statement
+    uses, unread = list(jaxpr.uses), list(jaxpr.uses)
     for a in jaxpr.outvars:
         # an output gets a local, kept to the end
         if type(a) is int: uses[a] = 2; unread[a] = 1 << 40
-    # inline: var -> (source, precedence, depth, locals read)
-    ops, ns, impls, inline, stmts = {}, {'inf': math.inf, 'nan': math.nan}, {}, {}, []
-    # solo[v]: `(v,)` once `v` has a local, its reads
-    pop, solo = inline.pop, [()] * len(uses)
-    for out, prim, atoms in jaxpr.eqns:
-        spec = ops.get(prim)
-        if spec is None: spec = ops[prim] = _operator(prim)
-        # an operator, the common case: written here, with its two operands' (source,
-        # precedence, depth)
-        if spec:
-            op, prec, left, right = spec
-            a, b = atoms
-            if type(a) is Lit: x = _literal(a.val); pa, da, ra = (_NEG if x[0] == '-'
-                    else _ATOM), 0, ()
-            elif (e := pop(a,
-                           None)) is None: x, pa, da, ra = names[a], _ATOM, 0, solo[a]
-            else: x, pa, da, ra = e[0], (-1 if all_parens else e[1]), e[2], e[3]
-            if type(b) is Lit: y = _literal(b.val); pb, db, rb = (_NEG if y[0] == '-'
-                    else _ATOM), 0, ()
-            elif (e := pop(b,
-                           None)) is None: y, pb, db, rb = names[b], _ATOM, 0, solo[b]
-            else: y, pb, db, rb = e[0], (-1 if all_parens else e[1]), e[2], e[3]
-            depth, reads = (da if da > db else db), ra + rb
-            e = f'{x if pa >= left else f"({x})"} {op} {y if pb >= right else f"({y})"}'
-        else:
-            # the operands' sources, precedences, reads, nesting
-            xs, precs, reads, depth = [], [], (), 0
-            for a in atoms:
-                if type(a) is Lit: x = _literal(a.val); xs.append(x); precs.append(_NEG
-                        if x[0] == '-' else _ATOM)
-                elif (e := pop(a, None)) is None:
-                    xs.append(names[a]); precs.append(_ATOM); reads += solo[a]
-                else:
-                    xs.append(e[0]); precs.append(-1 if all_parens
-                                                  else e[1]); reads += e[3]
-                    if e[2] > depth: depth = e[2]
-            e, prec = _expression(prim, xs, precs, depth, impls, ns)
-        if uses[out] == 1 and depth + 1 < max_depth: inline[out] = (e, prec, depth + 1,
-                reads)
-        else:
-            # a field, filled in with its local below
-            names[out], solo[out] = f'{{v{out}}}', (out,)
-            stmts.append((out, e, reads))
+    names, stmts, ns = _expressions(jaxpr, uses, max_depth, all_parens)
     if order and jaxpr.outvars: stmts = _schedule(stmts, jaxpr.outvars[0])
-    # free: the locals whose values are all read
-    free, local, lines, n_locals = [], {}, [], 0
-    # local: field name -> its local
-    for out, e, reads in stmts:
-        if reuse:
-            # the locals this statement reads, inlined
-            for r in reads:
-                # values' reads included
-                unread[r] -= 1
-                # read for the last time: its local is free
-                if not unread[r]: free.append(local[f'v{r}'])
-        if free: v = free.pop()
-        elif reuse: v = f'v{n_locals}'; n_locals += 1
-        # without reuse: the variable's number
-        else: v = f'v{out}'
-        local[f'v{out}'] = v
-        lines.append((v, e.format_map(local)))
+    lines, local = _assign_locals(stmts, unread, reuse)
     params = [names[v] for v in [*jaxpr.constvars, *jaxpr.invars]]
-    # an output has a name
     outs = [_literal(a.val) if type(a) is Lit else names[a].format_map(local)
             for a in jaxpr.outvars]
     return params, lines, outs, ns
@@ -437,6 +438,7 @@ def _define(lines, name:str, ns:dict):
     # cycle
     return ns.pop(name)
 
+# %% ../nbs/14_codegen.ipynb #74abc360
 def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
     """`jaxpr` compiled to a Python function of floats, (consts..., args...) -> tuple of
     outputs, a piece of source at a time."""
@@ -450,9 +452,8 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
         cuts = _cuts(stmts, outs, chunk_chars)
         if not cuts:                                             # one function
             body = [f'    {v} = {e}' for v, e in stmts]
-            return _define([f'def {name}({", ".join(params)}):', *body, f'    return '
-                    f'{_tuple(outs)}'],
-                           name, ns)
+            head = f'def {name}({", ".join(params)}):'
+            return _define([head, *body, f'    return {_tuple(outs)}'], name, ns)
         # carried[k]: what piece k hands on
         bounds, carried = [0, *(k for k, _ in cuts), len(stmts)], [c for _, c in cuts]
         pieces = {}
@@ -465,6 +466,5 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
                          f'{_tuple(outs) if k == len(cuts) else _tuple(carried[k])}')
             pieces[f'{name}_{k}'] = _define(lines, f'{name}_{k}', ns)
         body = [f'    C = {name}_{k}(P, C)' for k in range(len(cuts) + 1)]
-        return _define([f'def {name}({", ".join(params)}):', f'    P, C = '
-                f'{_tuple(params)}, ()', *body, '    return C'],
-                       name, pieces)
+        head = [f'def {name}({", ".join(params)}):', f'    P, C = {_tuple(params)}, ()']
+        return _define([*head, *body, '    return C'], name, pieces)

@@ -60,6 +60,7 @@ def _mod(x, y):
 
 def _log(x): return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
+# %% ../nbs/01_core.ipynb #20887c5f
 # half to even, as Python and JAX
 def _round(x, ndigits): return round(x, int(ndigits))
 
@@ -95,6 +96,8 @@ def _dpow_dy(out, x, y):
     return where(x == 0, at0, out * log(where(x == 0, 1.0, x)))
 
 add_p  = Primitive('add',  operator.add, (lambda out, x, y: 1.0, lambda out, x, y: 1.0))
+
+# %% ../nbs/01_core.ipynb #86237349
 sub_p  = Primitive('sub',  operator.sub,
                    (lambda out, x, y: 1.0, lambda out, x, y: -1.0))
 mul_p  = Primitive('mul',  operator.mul, (lambda out, x, y: y,   lambda out, x, y: x))
@@ -252,6 +255,7 @@ def _bottom(x):
     while isinstance(x, Tracer): x = x.primal
     return x
 
+# %% ../nbs/01_core.ipynb #15f84aca
 def _is_boolean(x) -> bool:
     """Whether `x`, under its tracers, is a boolean: a Python bool, or the `bool[]` of a
     staged comparison."""
@@ -486,8 +490,7 @@ MainTrace.__init_subclass__ = classmethod(_own_tracer_type)
 
 # %% ../nbs/11_fast.ipynb #cc8ac940
 def _binary(prim, swap:bool=False):
-    """The operator method `bind(prim, self, other)` (`bind(prim, other, self)` if
-    `swap`), inlined for the common case."""
+    "`bind(prim, self, other)` as an operator method, inlined (`swap`: other, self)."
     impl, (dx, dy) = prim.impl, prim.partials
     def method(a, b):
         x, y = (b, a) if swap else (a, b)
@@ -514,13 +517,13 @@ def _binary(prim, swap:bool=False):
                 tape.append((y.idx, dy(out, xp, yp)))
                 return Tracer(out, m, len(tape) - 1)
         return bind(prim, x, y)
-    method.__name__ = f'{prim.name}{"_swapped" if swap else ""}'
-    return method
+    method.__name__ = f'{prim.name}{"_swapped" if swap else ""}'; return method
 
 # %% ../nbs/11_fast.ipynb #057688ea
 # a tracer without calling `Tracer.__init__`: three slot stores are cheaper than a call
 _new = object.__new__
 
+# %% ../nbs/11_fast.ipynb #2a3a4e82
 def _affine(prim, dx:float, dy:float):
     """The operator method and its reflected twin for `prim` (`add` or `sub`), whose
     partials are the constants `dx`, `dy`."""

@@ -32,8 +32,7 @@ def backwards(tape:list,   # A trace's nodes in creation order
               seeds:dict): # Node index: cotangent, for each output to pull back from
     """Sweep `tape` once in reverse from `seeds` (node index: cotangent); return every
     node's cotangent, `None` where no seed depends on it."""
-    # a frozen tape is a tuple subclass: a list's reverse iterator is faster
-    tape = list(tape)
+    tape = list(tape)       # a frozen tape is a tuple: a list iterates faster backwards
     cts = [None] * len(tape)
     for i, ct in seeds.items(): cts[i] = ct
     # `reversed(cts)` reads each cotangent when it gets to it
@@ -51,13 +50,10 @@ def backwards(tape:list,   # A trace's nodes in creation order
             i, d = node
             c = cts[i]
             cts[i] = ct * d if c is None else c + ct * d
-        # a step of its own: a jitted call (see the `jit` chapter)
-        elif n == 1: node[0](cts)
-        # a node of three or more pairs (an input has none)
-        elif n:
+        elif n == 1: node[0](cts)          # a jitted call (see the `jit` chapter)
+        elif n:                            # three or more pairs (an input has none)
             pairs = iter(node)
-            # (index, partial), (index, partial), ...
-            for i, d in zip(pairs, pairs):
+            for i, d in zip(pairs, pairs):     # (index, partial), (index, partial), ...
                 c = cts[i]
                 cts[i] = ct * d if c is None else c + ct * d
     return cts
@@ -136,6 +132,7 @@ def _flatten_out(out, name:str):
                             f'{reprlib.repr(o)} (a {type(o).__name__}).')
     return leaves, treedef
 
+# %% ../nbs/02_engine.ipynb #d3753c58
 def _check_cotangent(ct, out_def):
     """The leaves of the cotangent `ct`, which must have the output's structure
     `out_def` and real leaves."""
@@ -175,6 +172,7 @@ def _vjp(fun, primals, has_aux:bool, name:str, scalar:bool=False, positions=None
     primal_out = tree_unflatten(out_def, [_lower(o, main) for o in out_leaves])
     return (primal_out, vjp_fun, aux) if has_aux else (primal_out, vjp_fun)
 
+# %% ../nbs/02_engine.ipynb #5ddb6935
 def vjp(fun:Callable, # The function to differentiate: pytrees of floats in and out
         # The point at which to differentiate, one value per positional argument of
         # `fun`
@@ -252,6 +250,7 @@ def value_and_grad(fun:Callable, # The function to differentiate: it returns a n
     value_and_grad_fun.__doc__ = f'Value and gradient of {name}.'
     return value_and_grad_fun
 
+# %% ../nbs/02_engine.ipynb #1f3cdc1d
 def grad(fun:Callable, # The function to differentiate: it returns one number
          # The positional arguments to differentiate; `None`: all
          argnums:'int | Sequence[int] | None'=None,

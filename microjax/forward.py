@@ -122,6 +122,7 @@ def jacfwd(fun:Callable, # The function: its arguments and output are pytrees of
         return (jac, aux) if has_aux else jac
     return jacfun
 
+# %% ../nbs/06_forward.ipynb #c8e7a864
 def jacrev(fun:Callable, # The function: its arguments and output are pytrees of floats
            # An int or a sequence of ints: the positional arguments to differentiate
            argnums:'int | Sequence[int]'=0,
@@ -176,12 +177,11 @@ def check_grads(fun:Callable, # The function to check: pytrees of floats to a nu
                 rtol:float=1e-5,        # Relative tolerance
                 atol:float=1e-7):       # Absolute tolerance
     """Check the derivatives of `fun` at `args`, up to `order`, in each of `modes`,
-    against central differences of step `eps`."""
+    against central differences of step `eps` (pytrees: of the flat function)."""
     _check_callable(fun, 'check_grads')
     leaves, treedef = _flatten_args(args, range(len(args)), 'check_grads')
     if treedef.num_leaves != len(args) or any(d.node_type is not None
                                               for d in treedef.children):
-        # pytree arguments: check the flat function
         flat = lambda *xs: fun(*tree_unflatten(treedef, xs))
         return check_grads(flat, leaves, order, modes, eps, rtol, atol)
     args = leaves

@@ -58,7 +58,9 @@ class JaxprTrace(MainTrace):
         self.types.append(aval); self.uses.append(0)
         return super().new_input(aval)
 
-    def process(self, prim, args):
+
+# %% ../nbs/12_jaxpr.ipynb #06173a1f
+def _stage_eqn(self:JaxprTrace, prim, args):
         """Record `prim` applied to `args` as one equation, and return a variable for
         its output."""
         tt = self.tracer_type
@@ -84,6 +86,8 @@ class JaxprTrace(MainTrace):
                                     else a.val is zero for a in atoms[1:]):
             self.switches.add(i)
         return t
+
+JaxprTrace.process = _stage_eqn
 
 # %% ../nbs/12_jaxpr.ipynb #3334fe75
 def _aval_of(x):
@@ -170,6 +174,8 @@ def _equation(prim):
 
 JaxprTracer.__add__, JaxprTracer.__radd__ = _equation(add_p), _direct(add_p, swap=True)
 JaxprTracer.__sub__, JaxprTracer.__rsub__ = _equation(sub_p), _direct(sub_p, swap=True)
+
+# %% ../nbs/12_jaxpr.ipynb #d3c8d63e
 # `2 * x` is `x * 2`
 JaxprTracer.__mul__, JaxprTracer.__rmul__ = _equation(mul_p), _direct(mul_p)
 for _name, _prim in [('truediv', div_p), ('pow', pow_p), ('mod', mod_p)]:
@@ -185,6 +191,7 @@ def _letters(n:int) -> str:
         n //= 26
         if n == 0: return s
 
+# %% ../nbs/12_jaxpr.ipynb #bac8c5ac
 class Jaxpr:
     """A staged program: constant inputs (`consts`, the values), inputs, equations
     `(out, prim, atoms)` and outputs."""
@@ -193,15 +200,12 @@ class Jaxpr:
         self.constvars, self.invars, self.eqns = constvars, invars, eqns
         self.outvars, self.types, self.consts = outvars, types, consts
         self.in_tree, self.out_tree = in_tree, out_tree
-        # how often the equations read each variable (a list, by index), as staging
-        # counted them
-        self.uses = uses
+        self.uses = uses        # how often the equations read each variable, by index
 
     def names(self) -> dict:
         "Each variable's name when printed: `a`, `b`, ... in order of appearance."
-        return {v: _letters(k)
-                for k, v in enumerate([*self.constvars, *self.invars,
-                                       *(e[0] for e in self.eqns)])}
+        order = [*self.constvars, *self.invars, *(e[0] for e in self.eqns)]
+        return {v: _letters(k) for k, v in enumerate(order)}
 
     def __str__(self):
         names = self.names()
@@ -214,8 +218,7 @@ class Jaxpr:
         comma = "," if len(self.outvars) == 1 else ""
         tail = f'in ({", ".join(atom(a) for a in self.outvars)}{comma}) }}'
         line = f'{head} {"; ".join(eqns)}{" " if eqns else ""}{tail}'
-        # as JAX: on one line when it fits in 80 characters
-        if len(line) <= 80: return line
+        if len(line) <= 80: return line         # as JAX: on one line when it fits
         return '\n'.join([head, *(f'    {e}' for e in eqns), f'  {tail}'])
     __repr__ = __str__
 
@@ -261,6 +264,7 @@ def _check_args(leaves, where:str) -> list:
         out.append(f)
     return out
 
+# %% ../nbs/12_jaxpr.ipynb #ba19715e
 def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
     """`fun` with its static arguments filled in, as a function of the dynamic ones,
     those dynamic arguments and keywords."""
@@ -280,6 +284,7 @@ def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
     f.__name__ = getattr(fun, '__name__', 'the function')
     return f, dyn, {k: v for k, v in kwargs.items() if k not in static_kw}
 
+# %% ../nbs/12_jaxpr.ipynb #5e126b7b
 def _static_args(fun, static_argnums, static_argnames) -> tuple:
     """`(static_argnums, static_argnames, by_name)`, each completed from the other by
     `fun`'s signature, as JAX does; `by_name`: the positions known from a name."""

@@ -256,8 +256,7 @@ def one_hot(x, # An int, or a number holding one (a traced value too)
 # %% ../nbs/11_fast.ipynb #0322ab6d
 def _dot_products(w, x):
     """The trace, the pairs (a tuple per product) and the products of `w . x`; `None`
-    unless each operand is a float, an int or a `Tracer` with a float primal at one
-    level."""
+    unless each operand is a float, an int or a float-valued `Tracer` of one level."""
     m, chunks, products = None, [], []
     for a, c in zip(w, x):
         ta, tc = type(a), type(c)
@@ -268,23 +267,19 @@ def _dot_products(w, x):
             if tc is Tracer:
                 cp = c.primal
                 if type(cp) is not float or c.main is not m: return None
-                # the node `a * c` would make
-                chunks.append((a.idx, cp, c.idx, ap))
+                chunks.append((a.idx, cp, c.idx, ap))    # the node `a * c` would make
             elif tc is float or tc is int:
-                cp = float(c)
-                chunks.append((a.idx, cp))
+                cp = float(c); chunks.append((a.idx, cp))
             else: return None
         elif tc is Tracer:
             cp = c.primal
-            if type(cp) is not float or (m is not None and c.main is
-                                         not m) or not (ta is float or ta is int):
-                return None
+            if type(cp) is not float or not (ta is float or ta is int): return None
+            if m is not None and c.main is not m: return None
             m, ap = c.main, float(a)
             chunks.append((c.idx, ap))
         elif (ta is float or ta is int) and (tc is float or tc is int):
             ap, cp = a, c
-            # a constant product: no pairs, but it keeps its place
-            chunks.append(())
+            chunks.append(())    # a constant product: no pairs, but it keeps its place
         else: return None
         products.append(ap * cp)
     return m, chunks, products
@@ -294,6 +289,7 @@ from itertools import chain
 from .core import Tracer, _new
 _chain = chain.from_iterable
 
+# %% ../nbs/11_fast.ipynb #908ff42c
 def dot(w,        # The weights: a list or tuple of numbers
         x,        # The inputs: as many numbers
         b=0.0):   # The bias, added first

@@ -141,6 +141,7 @@ def minimum(x, y): # Numbers or traced values
     derivative, as in JAX."""
     return minimum_p(x, y)
 
+# %% ../nbs/07_primitives.ipynb #4cfa9b1a
 def clip(x, # A number or a traced value
          min=None, # The lower bound, or None
          max=None): # The upper bound, or None

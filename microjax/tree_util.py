@@ -36,6 +36,7 @@ register_pytree_node(collections.defaultdict,
                      lambda aux, cs: collections.defaultdict(aux[0], zip(aux[1], cs)))
 register_pytree_node(type(None), lambda n: ((), None), lambda _, cs: None)
 
+# %% ../nbs/04_tree_util.ipynb #a4bbb756
 def _node(t):
     """The registry entry of the type `t`, registering a named tuple class on first
     sight; `None` for a leaf."""
@@ -74,6 +75,7 @@ class PyTreeDef:
         return self._hash
     def __repr__(self): return f'PyTreeDef({_show(self)})'
 
+# %% ../nbs/04_tree_util.ipynb #70c5a2b7
 def _show(d):
     "A readable picture of the structure `d`, with `*` for each leaf."
     if d.node_type is None: return '*'
@@ -193,6 +195,7 @@ def tree_map(f:Callable, # Takes a leaf of `tree` and the matching parts of `res
 
 _none = object()
 
+# %% ../nbs/04_tree_util.ipynb #b7f91113
 def tree_reduce(function:Callable, # Takes the value so far and one leaf
                 tree,              # A pytree
                 initializer=_none, # The starting value (else the first leaf)

@@ -183,6 +183,7 @@ class Player:
         return (f'<div class="mj-player" id="{uid}"><div>{buttons}</div>{divs}'
                 f'<script>{script}</script></div>')
 
+# %% ../nbs/03_pictures.ipynb #e468f936
 def _step(g:Graph, k:int, before:list) -> str:
     """What sweeping node `k` does: its cotangent times each partial, added to its
     input's."""
