@@ -67,8 +67,8 @@ class BatchTrace(MainTrace):
     "A batching level: every primitive is applied element by element."
     __slots__ = ('fun_name',)
     tracer_type = BatchTracer
-    def __init__(self,
-                 level:int): super().__init__(level); self.fun_name = 'the function'
+    def __init__(self, level:int):
+        super().__init__(level); self.fun_name = 'the function'
     def new_batch(self, vals) -> BatchTracer:
         "A tracer for a batch: the list `vals`, one value per element."
         vals = list(vals)
@@ -188,8 +188,8 @@ def vmap(fun:Callable, # A function of one example: pytrees of numbers in and ou
     _check_callable(fun, 'vmap')
     # keyword arguments pass through unbatched, as in JAX
     def batched(*args, **kwargs):
-        axes = tuple(in_axes) if type(in_axes) in (list, tuple) else (in_axes,
-                ) * len(args)
+        many = type(in_axes) in (list, tuple)
+        axes = tuple(in_axes) if many else (in_axes,) * len(args)
         if len(axes) != len(args):
             raise ValueError(f'vmap: in_axes has {len(axes)} entries, but {len(args)} '
                              f'arguments were given.')

@@ -25,8 +25,8 @@ CACHE_SIZE = 64
 class _Cache(collections.OrderedDict):
     """A jitted function's cache: entries by key, most recently used last, and the
     entries of calls of floats by count."""
-    def __init__(self,
-                 size:int): super().__init__(); self.size, self.by_count = size, {}
+    def __init__(self, size:int):
+        super().__init__(); self.size, self.by_count = size, {}
     def clear(self):
         "Drop every compiled program (JAX's `clear_cache`)."
         super().clear(); self.by_count.clear()
@@ -116,9 +116,8 @@ def _on_tape_of(entry, main, leaves):
     # a boolean output: no derivative program
     if not program: return eval_jaxpr(jaxpr, [], *leaves)
     if one: return _on_tape(program, main, leaves)
-    return _call_on_tape(program,
-                         code(*[x.primal if type(x) is Tracer else x for x in leaves]),
-                         main, leaves)
+    values = code(*[x.primal if type(x) is Tracer else x for x in leaves])
+    return _call_on_tape(program, values, main, leaves)
 
 def clear_caches():
     "Drop the compiled programs of every jitted function (JAX's `jax.clear_caches`)."

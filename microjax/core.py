@@ -232,8 +232,8 @@ def _real(x):
             raise OverflowError(f'{reprlib.repr(x)}, an int too large for a float (at '
                                 f'most about 1.8e308): pass a float, such as math.inf '
                                 f'if you mean infinity.') from None
-    if getattr(x, 'shape', None) == () and getattr(getattr(x, 'dtype', None), 'kind',
-                                                   None) in ('b', 'i', 'u', 'f'):
+    kind = getattr(getattr(x, 'dtype', None), 'kind', None)
+    if getattr(x, 'shape', None) == () and kind in ('b', 'i', 'u', 'f'):
         return float(x)
     return None
 
@@ -367,8 +367,8 @@ def _operator(prim, swap:bool=False):
     if swap: return lambda self, other: bind(prim, other, self)
     return lambda self, other: bind(prim, self, other)
 
-Tracer.__floordiv__, Tracer.__rfloordiv__ = _operator(floordiv_p), _operator(floordiv_p,
-        swap=True)
+Tracer.__floordiv__ = _operator(floordiv_p)
+Tracer.__rfloordiv__ = _operator(floordiv_p, swap=True)
 
 def _round_method(self, ndigits=None):
     """`round(x, ndigits)`: a float, as `jnp.round` (Python's own gives an int without
@@ -540,15 +540,15 @@ def _affine(prim, dx:float, dy:float):
                                         or getattr(bp, 'staged', False)):
                         tape = m.tape
                         tape.append((a.idx, dx, b.idx, dy))
-                        t = _new(Tracer); t.primal = impl(ap,
-                                bp); t.main = m; t.idx = len(tape) - 1
+                        t = _new(Tracer); t.primal = impl(ap, bp)
+                        t.main = m; t.idx = len(tape) - 1
                         return t
                 # a constant operand: one pair in the node
                 elif tb is float or tb is int:
                     tape = m.tape
                     tape.append((a.idx, dx))
-                    t = _new(Tracer); t.primal = impl(ap,
-                            float(b)); t.main = m; t.idx = len(tape) - 1
+                    t = _new(Tracer); t.primal = impl(ap, float(b))
+                    t.main = m; t.idx = len(tape) - 1
                     return t
         return bind(prim, a, b)
     return method, _affine_reflected(prim, dy)

@@ -39,8 +39,8 @@ class JVPTrace(MainTrace):
         # a comparison: no tangent
         if prim.partials is None: return out
         for a, partial in zip(args, prim.partials):
-            if partial is not None and isinstance(a,
-                    Tracer) and a.main is self and a.tangent is not None:
+            if (partial is not None and isinstance(a, Tracer) and a.main is self
+                    and a.tangent is not None):
                 t = partial(out, *primals) * a.tangent
                 tangent = t if tangent is None else tangent + t
         # tangent `None`: flat, nothing flows on from here
@@ -60,8 +60,7 @@ def jvp(fun:Callable,    # The function: its arguments and output are pytrees of
     """`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the
     direction `tangents`."""
     _check_callable(fun, 'jvp')
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents,
-            (tuple, list)):
+    if not (isinstance(primals, (tuple, list)) and isinstance(tangents, (tuple, list))):
         raise TypeError(f'jvp takes primals and tangents as tuples with one entry per '
                         f'positional argument, e.g. jvp(f, (x,), (1.0,)), but got '
                         f'{primals!r} and {tangents!r}.')

@@ -211,8 +211,8 @@ class Jaxpr:
         names = self.names()
         atom = lambda a: repr(a) if type(a) is Lit else names[a]
         decl = lambda v: f'{names[v]}:{self.types[v]!r}'
-        head = '{ lambda ' + ' '.join(map(decl,
-                self.constvars)) + '; ' + ' '.join(map(decl, self.invars)) + '. let'
+        decls = lambda vs: ' '.join(map(decl, vs))
+        head = f'{{ lambda {decls(self.constvars)}; {decls(self.invars)}. let'
         eqns = [f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}'
                 for o, p, xs in self.eqns]
         comma = "," if len(self.outvars) == 1 else ""
@@ -228,8 +228,8 @@ def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
     order (dead code dropped)."""
     tape, uses, outs = main.tape, main.uses, {a for a in outvars if type(a) is int}
     # read by nothing
-    unread = [i for i in compress(range(len(uses)), map(not_, uses)) if tape[i] and i
-              not in outs]
+    unread = [i for i in compress(range(len(uses)), map(not_, uses))
+              if tape[i] and i not in outs]
     # an input's or a constant's node is empty
     eqns = list(filter(None, tape))
     # then what only they read is dead too, and so on
@@ -265,6 +265,10 @@ def _check_args(leaves, where:str) -> list:
     return out
 
 # %% ../nbs/12_jaxpr.ipynb #ba19715e
+def _as_tuple(x, kind:type) -> tuple:
+    "`x` as a tuple: `(x,)` if it is a single `kind` (an int, a str), else `tuple(x)`."
+    return (x,) if isinstance(x, kind) else tuple(x)
+
 def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
     """`fun` with its static arguments filled in, as a function of the dynamic ones,
     those dynamic arguments and keywords."""
@@ -288,10 +292,8 @@ def _bind_static(fun, args, static_argnums, kwargs=None, static_argnames=()):
 def _static_args(fun, static_argnums, static_argnames) -> tuple:
     """`(static_argnums, static_argnames, by_name)`, each completed from the other by
     `fun`'s signature, as JAX does; `by_name`: the positions known from a name."""
-    nums = (static_argnums,) if isinstance(static_argnums,
-                                           int) else tuple(static_argnums)
-    names = (static_argnames,) if isinstance(static_argnames,
-                                             str) else tuple(static_argnames)
+    nums = _as_tuple(static_argnums, int)
+    names = _as_tuple(static_argnames, str)
     try: params = list(inspect.signature(fun).parameters.values())
     # no signature to read: as given
     except (TypeError, ValueError): return nums, names, ()
@@ -335,12 +337,12 @@ def stage(fun, in_tree, n:int, transform:str='jit') -> Jaxpr:
     `in_tree`) into a `Jaxpr`."""
     with _gc_paused():
         with new_main(JaxprTrace) as main:
-            main.fun_name, main.transform = getattr(fun, '__name__',
-                                                    'the function'), transform
+            main.fun_name = getattr(fun, '__name__', 'the function')
+            main.transform = transform
             ins = [main.new_input() for _ in range(n)]
             args, kwargs = tree_unflatten(in_tree, ins)
-            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), f'{transform} of '
-                    f'`{main.fun_name}`')
+            where = f'{transform} of `{main.fun_name}`'
+            out_leaves, out_tree = _flatten_out(fun(*args, **kwargs), where)
             # a Python bool stays one
             outvars = [Lit(o) if type(o) is bool else main.atom(o) for o in out_leaves]
         return _build(main, [t.idx for t in ins], outvars, in_tree, out_tree)
@@ -352,8 +354,7 @@ def make_jaxpr(fun:Callable, # The function: arguments and outputs are pytrees o
     """Create a function that stages `fun` at the structure of its arguments and returns
     the `Jaxpr`."""
     _check_callable(fun, 'make_jaxpr')
-    static_argnums = (static_argnums,) if isinstance(static_argnums,
-                                                     int) else tuple(static_argnums)
+    static_argnums = _as_tuple(static_argnums, int)
     def make(*args, **kwargs):
         f, dyn, kwargs = _bind_static(fun, args, static_argnums, kwargs)
         leaves, in_tree = tree_flatten((dyn, kwargs))

@@ -203,9 +203,8 @@ def tree_reduce(function:Callable, # Takes the value so far and one leaf
     """`function` folded over the leaves of `tree` from the left, as `functools.reduce`
     (JAX's `tree_reduce`)."""
     leaves = tree_leaves(tree, is_leaf)
-    return functools.reduce(function,
-            leaves) if initializer is _none else functools.reduce(function, leaves,
-                    initializer)
+    if initializer is _none: return functools.reduce(function, leaves)
+    return functools.reduce(function, leaves, initializer)
 
 # %% ../nbs/04_tree_util.ipynb #3a070126
 def register_dataclass(nodetype:type,     # A dataclass

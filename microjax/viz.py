@@ -167,10 +167,10 @@ class Player:
                        f'style="display:{"block" if k == 0 else "none"}">'
                        f'<p><b>step {k + 1} of {len(self.frames)}</b>: {c}</p>{f}</div>'
                        for k, (f, c) in enumerate(zip(self.frames, self.captions)))
+        steps = [('first', '◀◀ first'), ('-1', '◀ back'), ('1', 'next ▶'),
+                 ('last', 'last ▶▶')]
         buttons = ''.join(f'<button type="button" data-step="{s}">{t}</button> '
-                          for s, t in
-                          [('first', '◀◀ first'), ('-1', '◀ back'), ('1', 'next ▶'),
-                           ('last', 'last ▶▶')])
+                          for s, t in steps)
         script = (f"(function(){{var p=document.getElementById('{uid}'),"
                   "fs=p.querySelectorAll('.mj-frame'),k=0;"
                   "p.querySelectorAll('button').forEach(function(b){"
