@@ -627,7 +627,7 @@ Primitive.__call__ = _call
 Tracer.__neg__ = lambda self: _call(neg_p, self)
 Tracer.__abs__ = lambda self: _call(abs_p, self)
 
-# %% ../nbs/13_jaxpr.ipynb #b469062f
+# %% ../nbs/14_jaxpr.ipynb #b469062f
 # what asked for the number, as an error message says it
 _USES = {'bool': 'bool() (an `if`, `while`, `and`, `or` or `not`)', 'int': 'int()',
          'float': 'float()', 'format': 'Formatting'}

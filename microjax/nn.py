@@ -253,7 +253,7 @@ def one_hot(x, # An int, or a number holding one (a traced value too)
     "The list of `num_classes` floats that is 1.0 at position `x` and 0.0 elsewhere."
     return [where(x == k, 1.0, 0.0) for k in range(num_classes)]
 
-# %% ../nbs/12_fast.ipynb #0322ab6d
+# %% ../nbs/13_dot.ipynb #0322ab6d
 def _dot_products(w, x):
     """The trace, the pairs (a tuple per product) and the products of `w . x`; `None`
     unless each operand is a float, an int or a float-valued `Tracer` of one level."""
@@ -284,12 +284,12 @@ def _dot_products(w, x):
         products.append(ap * cp)
     return m, chunks, products
 
-# %% ../nbs/12_fast.ipynb #57ff640e
+# %% ../nbs/13_dot.ipynb #57ff640e
 from itertools import chain
 from .core import Tracer, _new
 _chain = chain.from_iterable
 
-# %% ../nbs/12_fast.ipynb #908ff42c
+# %% ../nbs/13_dot.ipynb #908ff42c
 def dot(w,        # The weights: a list or tuple of numbers
         x,        # The inputs: as many numbers
         b=0.0):   # The bias, added first
