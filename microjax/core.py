@@ -567,8 +567,8 @@ def _affine_reflected(prim, dy:float):
                 m = a.main
                 tape = m.tape
                 tape.append((a.idx, dy))
-                t = _new(Tracer); t.primal = impl(float(b),
-                                                  ap); t.main = m; t.idx = len(tape) - 1
+                t = _new(Tracer); t.primal = impl(float(b), ap)
+                t.main = m; t.idx = len(tape) - 1
                 return t
         return bind(prim, b, a)
     return reflected
