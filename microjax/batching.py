@@ -8,11 +8,11 @@ __all__ = ['batch_rules', 'Batched', 'BatchTracer', 'BatchTrace', 'vmap']
 # %% ../nbs/20_vmap.ipynb #146afd62
 import itertools, reprlib
 from typing import Callable
-from .core import (Tracer, MainTrace, Abstract, new_main, bind, _number,
-                           _as_float, _concretization_error,
-                           _check_callable, _MATH,
+from .core import (Tracer, MainTrace, new_main, bind, as_number, as_float,
                            TracerBoolConversionError)
-from .tree_util import tree_flatten, tree_unflatten, _node
+from .jaxpr import Abstract, concretization_error, MATH_HINT
+from .util import check_callable
+from .tree_util import tree_flatten, tree_unflatten, tree_node
 
 # %% ../nbs/20_vmap.ipynb #59b1cc72
 class Batched(Abstract):
@@ -25,10 +25,10 @@ class Batched(Abstract):
     def error(self, t, why:str, main):
         """The error for asking one value of the batched `t` (for `why`): name the
         function and say what to do."""
-        fix = _MATH if why == 'float' else ('Write the choice with '
+        fix = MATH_HINT if why == 'float' else ('Write the choice with '
                                             '`microjax.where(condition, x, y)`, which '
                                             'chooses element by element')
-        return _concretization_error(why,
+        return concretization_error(why,
             f'needs one value, but inside `vmap` of `{main.fun_name}`, {t!r} stands '
             f'for a batch of {self.size} values, which may disagree. {fix}, or pass '
             f'the argument it depends on unbatched (`in_axes=None`).')
@@ -53,7 +53,7 @@ def _elementwise(prim, args, main):
             cols.append(a.vals); plain = plain and a.plain
         # a lower level's value
         elif isinstance(a, Tracer): cols.append(itertools.repeat(a)); plain = False
-        else: cols.append(itertools.repeat(_as_float(a, prim)))
+        else: cols.append(itertools.repeat(as_float(a, prim)))
     # numbers only: what `bind` would do, without it
     if plain: return list(map(prim.impl, *cols)), True
     # zip-like: as long as the batched operands
@@ -87,16 +87,16 @@ def _check_axis(a, where:str):
                      f'pytree of them that is a prefix of the structure.')
 
 def _is_batch(x) -> bool:
-    return type(x) in (list, tuple) and len(x) > 0 and all(_number(e) is not None
+    return type(x) in (list, tuple) and len(x) > 0 and all(as_number(e) is not None
                                                            for e in x)
 
 def _children(x, axis, where:str):
     """The children of the node `x` with their `where`s, and the function that rebuilds
     it; `axis` a prefix or 0."""
-    entry = _node(type(x))
+    entry = tree_node(type(x))
     children, aux = entry[0](x)
     keys = list(aux) if isinstance(x, dict) else range(len(children))
-    if _node(type(axis)) is None: axes = [axis] * len(children)
+    if tree_node(type(axis)) is None: axes = [axis] * len(children)
     else:
         axes, a_aux = entry[0](axis) if type(axis) is type(x) else (None, None)
         if axes is None or a_aux != aux or len(axes) != len(children):
@@ -110,14 +110,14 @@ def _batch_in(x, axis, where:str, main, sizes:list):
     """`x` with each batch that `axis` (0, None or a pytree prefix) maps over replaced
     by a `BatchTracer` of `main`."""
     if axis is None: return x
-    if _node(type(axis)) is None:
+    if tree_node(type(axis)) is None:
         _check_axis(axis, f'in_axes for {where}')
         # a 1-d numpy array is a batch too
         if getattr(x, 'ndim', None) == 1 and hasattr(x, 'tolist'): x = x.tolist()
         if _is_batch(x):
             sizes.append((len(x), where))
-            return main.new_batch([_number(e) for e in x])
-        if _node(type(x)) is None or (type(x) in (list, tuple) and not x):
+            return main.new_batch([as_number(e) for e in x])
+        if tree_node(type(x)) is None or (type(x) in (list, tuple) and not x):
             raise TypeError(f'vmap maps over {where} (in_axes 0), so it must be a '
                             f'batch (a non-empty list or tuple of numbers) or a pytree '
                             f'of batches, but it is {type(x).__name__} '
@@ -151,7 +151,7 @@ def _batch_size(sizes:list, axis_size) -> int:
 def _batch_out(out, axis, main, size:int, where:str='the output'):
     """The batched function's output: each leaf of `out` as the list over the batch
     (`axis` 0) or one value (None)."""
-    if axis is not None and _node(type(axis)) is not None:
+    if axis is not None and tree_node(type(axis)) is not None:
         if type(axis) is not type(out):
             raise ValueError(f'vmap: out_axes for {where} is a {type(axis).__name__}, '
                              f'but it is a {type(out).__name__}.')
@@ -168,7 +168,7 @@ def _batch_out(out, axis, main, size:int, where:str='the output'):
                                               'element.')
             res.append(list(o.vals))
         else:
-            n = _number(o)
+            n = as_number(o)
             if n is None:
                 raise TypeError(f'vmap needs a function whose output is a pytree of '
                                 f'numbers, but {where} has a leaf {reprlib.repr(o)} (a '
@@ -185,7 +185,7 @@ def vmap(fun:Callable, # A function of one example: pytrees of numbers in and ou
          axis_size:int=None): # The batch size, needed when no argument is batched
     """Create a function that maps `fun` over batches (lists of numbers) at the leaves
     of the arguments that `in_axes` maps."""
-    _check_callable(fun, 'vmap')
+    check_callable(fun, 'vmap')
     # keyword arguments pass through unbatched, as in JAX
     def batched(*args, **kwargs):
         many = type(in_axes) in (list, tuple)

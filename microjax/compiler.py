@@ -8,12 +8,12 @@ __all__ = ['CACHE_SIZE', 'jit', 'clear_caches', 'to_python', 'compile_jaxpr']
 # %% ../nbs/16_jit.ipynb #40e1a19a
 import collections, weakref
 from itertools import chain
-from .core import Tracer, _numbers_as_is, _check_callable
+from .core import Tracer, numbers_as_is
+from .util import check_callable
 from .engine import vjp
 from .tree_util import tree_flatten, tree_unflatten, tree_structure, typed
-from .jaxpr import (Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, _check_args,
-                            _bind_static,
-                            _static_args)
+from .jaxpr import Jaxpr, Lit, f64, stage, eval_jaxpr, make_jaxpr, check_args
+from .util import bind_static, static_args
 from typing import Callable
 
 # %% ../nbs/16_jit.ipynb #3cf347d0
@@ -45,9 +45,9 @@ def _lookup(fun, name:str, cache:_Cache, statics:tuple, args, kwargs):
     static_argnums, static_argnames, by_name = statics
     static_argnums = tuple(i for i in static_argnums if i not in by_name or i
                            < len(args))
-    f, dyn, dyn_kw = _bind_static(fun, args, static_argnums, kwargs, static_argnames)
+    f, dyn, dyn_kw = bind_static(fun, args, static_argnums, kwargs, static_argnames)
     leaves, in_tree = tree_flatten((dyn, dyn_kw))
-    leaves = _check_args(leaves, f'jit of `{name}`')
+    leaves = check_args(leaves, f'jit of `{name}`')
     named = [k for k in sorted(kwargs) if k in static_argnames]
     values = [args[i] for i in static_argnums if -len(args) <= i < len(args)]
     values += [kwargs[k] for k in named]
@@ -83,11 +83,11 @@ def jit(fun:Callable, # The function: its arguments and outputs are pytrees of f
         static_argnames=()):
     """Create a function that stages `fun` once per argument structure and static
     values, compiles it, and runs the compiled code."""
-    _check_callable(fun, 'jit')
-    statics = _static_args(fun, static_argnums, static_argnames)
+    check_callable(fun, 'jit')
+    statics = static_args(fun, static_argnums, static_argnames)
     cache, name = _Cache(CACHE_SIZE), getattr(fun, '__name__', 'the function')
     def jitted(*args, **kwargs):
-        flat = not kwargs and not statics[0] and _numbers_as_is(args)
+        flat = not kwargs and not statics[0] and numbers_as_is(args)
         entry, leaves = (cache.by_count.get(len(args)), args) if flat else (None, None)
         if entry is None:
             entry, leaves = _lookup(fun, name, cache, statics, args, kwargs)
@@ -209,7 +209,9 @@ def _call_on_tape(pullback, outs, main, leaves) -> list:
 import keyword, math, re
 from .core import (select_p, relu_p, add_p, sub_p, mul_p, eq_p, ne_p, lt_p,
                            le_p, gt_p, ge_p)
-from .jaxpr import Jaxpr, Lit, _gc_paused
+from .jaxpr import Jaxpr, Lit
+from .util import gc_paused
+
 
 # %% ../nbs/18_codegen.ipynb #623e3853
 _INFIX = {add_p: '+', sub_p: '-', mul_p: '*', eq_p: '==', ne_p: '!=', lt_p: '<',
@@ -446,7 +448,7 @@ def compile_jaxpr(jaxpr:Jaxpr, name:str='staged', chunk_chars:int=2_500_000):
         raise ValueError(f'compile_jaxpr: the name of the function must be a Python '
                          f'identifier, not {name!r}.')
     # as for staging: many objects, all alive
-    with _gc_paused():
+    with gc_paused():
         params, stmts, outs, ns = _statements(jaxpr)
         cuts = _cuts(stmts, outs, chunk_chars)
         if not cuts:                                             # one function

@@ -8,10 +8,11 @@ __all__ = ['JVPTracer', 'JVPTrace', 'jvp', 'jacfwd', 'jacrev', 'hessian', 'check
 # %% ../nbs/07_forward.ipynb #3e52e1b3
 from collections.abc import Sequence
 from .core import (Tracer, MainTrace, new_main, bind, central_difference,
-                           trace_stack, _check_callable)
+                           trace_stack)
+from .util import check_callable
 from .tree_util import tree_flatten, tree_unflatten, tree_leaves, tree_structure
-from .engine import (grad, vjp, _argnums, _flatten_args, _flatten_out, _lower,
-                             _substitute, _split_aux)
+from .engine import grad, vjp, flatten_args, flatten_out, lower_out, substitute
+from .util import check_argnums, split_aux
 from typing import Callable
 
 # %% ../nbs/07_forward.ipynb #90bd2b9d
@@ -59,29 +60,29 @@ def jvp(fun:Callable,    # The function: its arguments and output are pytrees of
         tangents:tuple): # The direction: the same structure as `primals`
     """`(fun(*primals), t)`, where `t` is the derivative of `fun` at `primals` in the
     direction `tangents`."""
-    _check_callable(fun, 'jvp')
+    check_callable(fun, 'jvp')
     if not (isinstance(primals, (tuple, list)) and isinstance(tangents, (tuple, list))):
         raise TypeError(f'jvp takes primals and tangents as tuples with one entry per '
                         f'positional argument, e.g. jvp(f, (x,), (1.0,)), but got '
                         f'{primals!r} and {tangents!r}.')
-    leaves, treedef = _flatten_args(primals, range(len(primals)), 'jvp')
-    t_leaves, t_def = _flatten_args(tangents, range(len(tangents)), 'jvp')
+    leaves, treedef = flatten_args(primals, range(len(primals)), 'jvp')
+    t_leaves, t_def = flatten_args(tangents, range(len(tangents)), 'jvp')
     if t_def != treedef:
         raise ValueError(f'jvp needs tangents with the structure of the primals, '
                          f'{treedef}, but got {t_def}.')
     with new_main(JVPTrace) as main:
         out = fun(*tree_unflatten(treedef,
                 [main.new_input(p, t) for p, t in zip(leaves, t_leaves)]))
-    out_leaves, out_def = _flatten_out(out, 'jvp')
-    return (tree_unflatten(out_def, [_lower(o, main) for o in out_leaves]),
+    out_leaves, out_def = flatten_out(out, 'jvp')
+    return (tree_unflatten(out_def, [lower_out(o, main) for o in out_leaves]),
             tree_unflatten(out_def, [_tangent(o, main) for o in out_leaves]))
 
 # %% ../nbs/07_forward.ipynb #53dea035
 def _jac_problem(fun, args, kwargs, argnums, name):
     """The function of the differentiated argument(s) alone, and their value: one
     argument, or a tuple for a sequence `argnums`."""
-    nums = _argnums(argnums, len(args), name)
-    f = _substitute(fun, args, nums, kwargs)
+    nums = check_argnums(argnums, len(args), name)
+    f = substitute(fun, args, nums, kwargs)
     x = args[nums[0]] if isinstance(argnums, int) else tuple(args[i] for i in nums)
     if not tree_leaves(x):
         raise ValueError(f'{name} needs at least one float to differentiate with '
@@ -106,14 +107,14 @@ def jacfwd(fun:Callable, # The function: its arguments and output are pytrees of
            has_aux:bool=False):
     """Create a function that evaluates the Jacobian of `fun` by forward mode, one `jvp`
     per input; keyword arguments pass through."""
-    _check_callable(fun, 'jacfwd')
+    check_callable(fun, 'jacfwd')
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacfwd')
         leaves, in_def = tree_flatten(x)
         cols = []
         for j in range(len(leaves)):
             out, t = jvp(f, (x,), (tree_unflatten(in_def, _basis(len(leaves), j)),))
-            if has_aux: (out, aux), t = _split_aux(out, 'jacfwd'), t[0]
+            if has_aux: (out, aux), t = split_aux(out, 'jacfwd'), t[0]
             cols.append(tree_leaves(t))
         out_def = tree_structure(out)
         jac = _assemble([[c[i] for c in cols] for i in range(out_def.num_leaves)],
@@ -129,7 +130,7 @@ def jacrev(fun:Callable, # The function: its arguments and output are pytrees of
            has_aux:bool=False):
     """Create a function that evaluates the Jacobian of `fun` by reverse mode, one
     pullback per output; keyword arguments pass through."""
-    _check_callable(fun, 'jacrev')
+    check_callable(fun, 'jacrev')
     def jacfun(*args, **kwargs):
         f, x = _jac_problem(fun, args, kwargs, argnums, 'jacrev')
         out, pullback, *aux = vjp(f, x, has_aux=has_aux)
@@ -147,7 +148,7 @@ def hessian(fun:Callable, # The function: it returns one number
             argnums:'int | Sequence[int]'=0):
     """Create a function that evaluates the Hessian of `fun` with respect to `argnums`:
     `jacfwd(jacrev(fun))`."""
-    h = jacfwd(jacrev(_check_callable(fun, 'hessian'), argnums), argnums)
+    h = jacfwd(jacrev(check_callable(fun, 'hessian'), argnums), argnums)
     def hessian_fun(*args, **kwargs):
         # errors in hessian's name
         _jac_problem(fun, args, kwargs, argnums, 'hessian')
@@ -177,8 +178,8 @@ def check_grads(fun:Callable, # The function to check: pytrees of floats to a nu
                 atol:float=1e-7):       # Absolute tolerance
     """Check the derivatives of `fun` at `args`, up to `order`, in each of `modes`,
     against central differences of step `eps` (pytrees: of the flat function)."""
-    _check_callable(fun, 'check_grads')
-    leaves, treedef = _flatten_args(args, range(len(args)), 'check_grads')
+    check_callable(fun, 'check_grads')
+    leaves, treedef = flatten_args(args, range(len(args)), 'check_grads')
     if treedef.num_leaves != len(args) or any(d.node_type is not None
                                               for d in treedef.children):
         flat = lambda *xs: fun(*tree_unflatten(treedef, xs))

@@ -286,8 +286,9 @@ def _dot_products(w, x):
 
 # %% ../nbs/13_dot.ipynb #57ff640e
 from itertools import chain
-from .core import Tracer, _new
+from .core import Tracer
 _chain = chain.from_iterable
+_new = object.__new__   # a tracer without `Tracer.__init__`, as in the fast operators
 
 # %% ../nbs/13_dot.ipynb #908ff42c
 def dot(w,        # The weights: a list or tuple of numbers

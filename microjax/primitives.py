@@ -9,7 +9,7 @@ __all__ = ['exp_p', 'sin_p', 'cos_p', 'tanh_p', 'sigmoid_p', 'sqrt_p', 'log1p_p'
 
 # %% ../nbs/08_primitives.ipynb #554cd1be
 import math
-from .core import Primitive, _div, relu, log, abs, where
+from .core import Primitive, fdiv, relu, log, abs, where
 
 # %% ../nbs/08_primitives.ipynb #bc483357
 _all_ = ['relu', 'log', 'abs']
@@ -61,7 +61,7 @@ def sigmoid(x:float): # A number or a traced value
 
 # %% ../nbs/08_primitives.ipynb #8b3046be
 sqrt_p = Primitive('sqrt', lambda x: math.sqrt(x) if x >= 0 else math.nan,
-                   (lambda out, x: _div(0.5, out),))
+                   (lambda out, x: fdiv(0.5, out),))
 
 def sqrt(x:float): # A number or a traced value
     "The square root of `x` (`nan` below 0)."
@@ -74,13 +74,13 @@ def _expm1(x):
     except OverflowError: return math.inf
 def _tan(x): return math.tan(x) if math.isfinite(x) or x != x else math.nan
 
-log1p_p = Primitive('log1p', _log1p, (lambda out, x: _div(1.0, 1.0 + x),))
+log1p_p = Primitive('log1p', _log1p, (lambda out, x: fdiv(1.0, 1.0 + x),))
 expm1_p = Primitive('expm1', _expm1, (lambda out, x: out + 1.0,))
 tan_p = Primitive('tan', _tan, (lambda out, x: 1.0 + out * out,))
-arctan_p = Primitive('arctan', math.atan, (lambda out, x: _div(1.0, 1.0 + x * x),))
-arctan2_p = Primitive('arctan2', math.atan2, (lambda out, y, x: _div(x, x * x + y * y),
+arctan_p = Primitive('arctan', math.atan, (lambda out, x: fdiv(1.0, 1.0 + x * x),))
+arctan2_p = Primitive('arctan2', math.atan2, (lambda out, y, x: fdiv(x, x * x + y * y),
                                               lambda out, y,
-                                                      x: _div(-y, x * x + y * y)))
+                                                      x: fdiv(-y, x * x + y * y)))
 erf_p = Primitive('erf', math.erf,
                   (lambda out, x: 2.0 / math.sqrt(math.pi) * exp(-x * x),))
 pi = math.pi

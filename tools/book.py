@@ -14,8 +14,11 @@ cfg = get_config()
 HOST = re.escape(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'))   # where nbdev links API names
 
 def chapters() -> list:
-    "The notebooks of the book in order: index first, then the numbered chapters (scratch `_` notebooks skipped)."
-    return [cfg.nbs_path/cfg.readme_nb] + sorted(cfg.nbs_path.glob('[0-9]*.ipynb'))
+    """The notebooks of the book in order: index first, then the numbered chapters, then the appendices (the other
+    notebooks; scratch `_` notebooks skipped)."""
+    index = cfg.nbs_path/cfg.readme_nb
+    appendices = [p for p in sorted(cfg.nbs_path.glob('[a-z]*.ipynb')) if p != index]
+    return [index] + sorted(cfg.nbs_path.glob('[0-9]*.ipynb')) + appendices
 
 def page_name(nb_path:Path) -> str:
     "The page a notebook becomes, as nbdev names it: `01_engine.ipynb` -> `engine`."
