@@ -240,25 +240,39 @@ class Jaxpr:
         self.in_tree, self.out_tree = in_tree, out_tree
         self.uses = uses        # how often the equations read each variable, by index
 
-    def names(self) -> dict:
-        "Each variable's name when printed: `a`, `b`, ... in order of appearance."
-        order = [*self.constvars, *self.invars, *(e[0] for e in self.eqns)]
-        return {v: _letters(k) for k, v in enumerate(order)}
+    def names(self, start:int=0) -> dict:
+        """Each variable's name when printed: `a`, `b`, ... in order of appearance, from
+        the `start`-th name (a tuple of outputs has none)."""
+        outs = [e[0] for e in self.eqns if self.types[e[0]].dtype != 'tuple']
+        order = [*self.constvars, *self.invars, *outs]
+        return {v: _letters(start + k) for k, v in enumerate(order)}
 
-    def __str__(self):
-        names = self.names()
-        atom = lambda a: repr(a) if type(a) is Lit else names[a]
-        decl = lambda v: f'{names[v]}:{self.types[v]!r}'
-        decls = lambda vs: ' '.join(map(decl, vs))
-        head = f'{{ lambda {decls(self.constvars)}; {decls(self.invars)}. let'
-        eqns = [f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}'
-                for o, p, xs in self.eqns]
-        comma = "," if len(self.outvars) == 1 else ""
-        tail = f'in ({", ".join(atom(a) for a in self.outvars)}{comma}) }}'
-        line = f'{head} {"; ".join(eqns)}{" " if eqns else ""}{tail}'
-        if len(line) <= 80: return line         # as JAX: on one line when it fits
-        return '\n'.join([head, *(f'    {e}' for e in eqns), f'  {tail}'])
-    __repr__ = __str__
+
+# %% ../nbs/14_jaxpr.ipynb #37f46a82
+def _pretty(self:Jaxpr, start:int=0, indent:int=0) -> str:
+    """The program as JAX prints it, its names from the `start`-th on, for a line that
+    starts `indent` columns in."""
+    names = self.names(start)
+    atom = lambda a: repr(a) if type(a) is Lit else names[a]
+    decl = lambda v: f'{names[v]}:{self.types[v]!r}'
+    decls = lambda vs: ' '.join(map(decl, vs))
+    head = f'{{ lambda {decls(self.constvars)}; {decls(self.invars)}. let'
+    # a primitive that holds programs prints itself (control flow, a later chapter)
+    nested, eqns = [start + len(names)], []
+    for o, p, xs in self.eqns:
+        e = (p.pretty(self, o, xs, names, nested, indent + 4) if hasattr(p, 'pretty') else
+             f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}')
+        if e is not None: eqns.append(e)
+    comma = "," if len(self.outvars) == 1 else ""
+    tail = f'in ({", ".join(atom(a) for a in self.outvars)}{comma}) }}'
+    line = f'{head} {"; ".join(eqns)} {tail}'
+    # as JAX: on one line when it fits in 80 columns
+    if indent + len(line) <= 80 and '\n' not in line: return line
+    return '\n'.join([head, *('    ' + e.replace('\n', '\n    ') for e in eqns),
+                      f'  {tail}'])
+Jaxpr.pretty = _pretty
+Jaxpr.__str__ = Jaxpr.__repr__ = lambda self: self.pretty()
+
 
 # %% ../nbs/14_jaxpr.ipynb #2db30363
 def _build(main:JaxprTrace, invars, outvars, in_tree, out_tree) -> Jaxpr:
