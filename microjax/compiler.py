@@ -207,6 +207,7 @@ def _call_on_tape(pullback, outs, main, leaves) -> list:
 
 # %% ../nbs/18_codegen.ipynb #4ccca7b6
 import keyword, math, re
+from itertools import chain
 from .core import (select_p, relu_p, add_p, sub_p, mul_p, eq_p, ne_p, lt_p,
                            le_p, gt_p, ge_p)
 from .jaxpr import Jaxpr, Lit
@@ -306,7 +307,7 @@ def _expressions(jaxpr:Jaxpr, uses:list, max_depth:int, all_parens:bool) -> tupl
         else:
             operands = [_operand(a, names, solo, inline, all_parens) for a in atoms]
             xs, precs, depths, reads = zip(*operands)
-            depth, reads = max(depths), sum(reads, ())
+            depth, reads = max(depths), tuple(chain.from_iterable(reads))
             e, prec = _expression(prim, xs, precs, depth, impls, ns)
         if uses[out] == 1 and depth + 1 < max_depth:
             inline[out] = (e, prec, depth + 1, reads)

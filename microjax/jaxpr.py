@@ -260,8 +260,8 @@ def _pretty(self:Jaxpr, start:int=0, indent:int=0) -> str:
     # a primitive that holds programs prints itself (control flow, a later chapter)
     nested, eqns = [start + len(names)], []
     for o, p, xs in self.eqns:
-        e = (p.pretty(self, o, xs, names, nested, indent + 4) if hasattr(p, 'pretty') else
-             f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}')
+        if hasattr(p, 'pretty'): e = p.pretty(self, o, xs, names, nested, indent + 4)
+        else: e = f'{decl(o)} = {p.name} {" ".join(map(atom, xs))}'
         if e is not None: eqns.append(e)
     comma = "," if len(self.outvars) == 1 else ""
     tail = f'in ({", ".join(atom(a) for a in self.outvars)}{comma}) }}'
