@@ -8,7 +8,7 @@ __all__ = ['Primitive', 'Tracer', 'ConcretizationTypeError', 'UnexpectedTracerEr
            'jvp', 'jacfwd', 'jacrev', 'hessian', 'check_grads', 'relu', 'log', 'abs', 'exp', 'sin', 'cos', 'tanh',
            'sigmoid', 'sqrt', 'log1p', 'expm1', 'tan', 'arctan', 'arctan2', 'erf', 'pi', 'sign', 'maximum', 'minimum',
            'clip', 'softplus', 'log_sigmoid', 'silu', 'gelu', 'softmax', 'log_softmax', 'logsumexp', 'one_hot', 'tree',
-           'tree_util', 'nn', 'optimizers']
+           'tree_util', 'nn', 'optimizers', 'lax']
 
 # %% ../nbs/25_api.ipynb #a1000004
 __version__ = '0.1.0'             # settings.ini's version (a test keeps them equal)
@@ -39,4 +39,4 @@ _all_ = ['Primitive', 'Tracer', 'ConcretizationTypeError', 'UnexpectedTracerErro
                  'minimum', 'clip',
          'softplus', 'log_sigmoid', 'silu', 'gelu', 'softmax', 'log_softmax',
                  'logsumexp', 'one_hot',
-         'tree', 'tree_util', 'nn', 'optimizers']
+         'tree', 'tree_util', 'nn', 'optimizers', 'lax']

@@ -48,7 +48,8 @@ class Abstract:
         name = getattr(main, 'fun_name', 'the function')
         how = getattr(main, 'transform', 'jit')
         fix = (MATH_HINT if why == 'float'
-               else 'Write the choice with `microjax.where(cond, x, y)`')
+               else 'Write the choice with `microjax.where(cond, x, y)` or '
+                    '`microjax.lax.cond`')
         return concretization_error(why,
             f'needs the concrete value of {t!r}, but inside `{how}` of `{name}` it is '
             f'an abstract {self!r}: its value is only known when the compiled program '

@@ -216,11 +216,12 @@ def cond(pred,        # A boolean (or a number: true when not zero)
     return _switch(pred, [false_fun, true_fun], operands, 'cond',
                    ['false_fun', 'true_fun'])
 
-# %% ../nbs/22_loops.ipynb #40ec5dab
+# %% ../nbs/22_loops.ipynb #c32ff038
 from .core import MainTrace
 from .engine import vjp
+from .forward import JVPTracer, jvp
 
-# %% ../nbs/22_loops.ipynb #840e95c2
+# %% ../nbs/22_loops.ipynb #26cca4f1
 class Scan(HigherOrder):
     "The body `jaxpr` applied `length` times: consts, carry, xs -> carry, ys."
     def __init__(self, jaxpr, length:int, reverse:bool, num_consts:int, num_carry:int,
@@ -249,7 +250,7 @@ class Scan(HigherOrder):
             return _scan_on_tape(self, top, args)
         return self.loop(lambda *a: eval_jaxpr(jaxpr, [], *a), args)
 
-# %% ../nbs/22_loops.ipynb #51df7da3
+# %% ../nbs/22_loops.ipynb #62ed49cc
 def _is_stacked(x) -> bool: return isinstance(x, list) and all(
     as_number(v) is not None for v in x)
 
@@ -271,7 +272,7 @@ def _stacks(xs, length) -> tuple:
         raise TypeError(f'scan needs a length that is an int >= 0, but got {n!r}.')
     return stacks, tree, n
 
-# %% ../nbs/22_loops.ipynb #274b7c2f
+# %% ../nbs/22_loops.ipynb #04f6a9fa
 def scan(f,              # f(carry, x) -> (carry, y), carry and y pytrees of numbers
          init,           # The first carry
          xs,             # A list of numbers, a pytree of such lists, or None
@@ -300,14 +301,14 @@ def scan(f,              # f(carry, x) -> (carry, y), carry and y pytrees of num
     carry = tree_unflatten(carry_tree, list(outs[:k]))
     return carry, tree_unflatten(out.children[1], ys)
 
-# %% ../nbs/22_loops.ipynb #17fc4209
+# %% ../nbs/22_loops.ipynb #0b03cb77
 def _with_carries(jaxpr:Jaxpr, nc:int, k:int) -> Jaxpr:
     "A scan body that also returns the carry that entered the trip: the residuals."
     def body(*xs): return [*eval_jaxpr(jaxpr, [], *xs), *xs[nc:nc + k]]
     n_in = len(jaxpr.invars)
     return stage(body, tree_structure(([0.0] * n_in, {})), n_in, 'grad of scan')
 
-# %% ../nbs/22_loops.ipynb #f79c96c9
+# %% ../nbs/22_loops.ipynb #27f8f51e
 def _scan_transpose(prim:Scan, args:list, carries:list, out_cts:list) -> list:
     """The cotangents of a scan's inputs (`args`, one level down) from those of its
     outputs: a scan the other way over the `carries` that entered each trip."""
@@ -328,7 +329,7 @@ def _scan_transpose(prim:Scan, args:list, carries:list, out_cts:list) -> list:
         length=n, reverse=not p['reverse'])
     return [*const_cts, *carry_cts, *itertools.chain.from_iterable(xs_cts)]
 
-# %% ../nbs/22_loops.ipynb #6aeea311
+# %% ../nbs/22_loops.ipynb #e8535e0a
 class _ScanStep:
     """The backward step of a scan on a tape: one scan back over the residuals for all
     of its outputs (the sweep meets it once, at its last output)."""
@@ -346,7 +347,7 @@ class _ScanStep:
             c = cts[i]
             cts[i] = in_cts[j] if c is None else c + in_cts[j]
 
-# %% ../nbs/22_loops.ipynb #43da63e7
+# %% ../nbs/22_loops.ipynb #df88ea90
 def _scan_on_tape(self:Scan, main:MainTrace, args) -> list:
     """The scan on the tape `main`: run one level down keeping the carries, and one
     backward step for all of its outputs."""
@@ -363,7 +364,7 @@ def _scan_on_tape(self:Scan, main:MainTrace, args) -> list:
     tape.extend([step] * n_out)
     return [Tracer(v, main, first + j) for j, v in enumerate(values)]
 
-# %% ../nbs/22_loops.ipynb #e99534d0
+# %% ../nbs/22_loops.ipynb #cd9d615d
 class While(HigherOrder):
     "`body_jaxpr` applied while `cond_jaxpr` holds: consts, consts, carry -> carry."
     def __init__(self, cond_jaxpr, body_jaxpr, cond_nconsts:int, body_nconsts:int,
@@ -381,14 +382,15 @@ class While(HigherOrder):
         while test(*cc, *carry)[0]: carry = body(*bc, *carry)
         return carry
 
-# %% ../nbs/22_loops.ipynb #8c0e8895
+# %% ../nbs/22_loops.ipynb #a1401a00
 _NO_REVERSE = ('Reverse-mode differentiation does not work for while_loop or '
                'fori_loop with dynamic start/stop values. Try using scan, or using '
                'fori_loop with static start/stop.')
 
 def _evaluate_while(self:While, top, args):
     "The loop on the tracers of `top`: forward mode, or a batch, not reverse mode."
-    if top is not None and not isinstance(top, (JVPTrace, BatchTrace)):
+    if isinstance(top, JVPTrace): return _jvp_while(self, top, args)
+    if top is not None and not isinstance(top, BatchTrace):
         raise ValueError(_NO_REVERSE)
     test = lambda *a: eval_jaxpr(self.params['cond_jaxpr'], [], *a)[0]
     body = lambda *a: eval_jaxpr(self.params['body_jaxpr'], [], *a)
@@ -404,14 +406,28 @@ def _evaluate_while(self:While, top, args):
         if None in flags:
             raise NotImplementedError(
                 'A while_loop whose test is only known when a staged program runs, '
-                'under jvp or vmap inside jit, is not supported yet: apply jvp or vmap '
-                'outside jit.')
+                'under vmap inside jit, is not supported yet: apply vmap outside jit.')
         if not any(flags): return carry
         carry = [where(go, new, old) for new, old in zip(body(*bc, *carry), carry)]
 
 While.evaluate = _evaluate_while
 
-# %% ../nbs/22_loops.ipynb #c577be3f
+# %% ../nbs/22_loops.ipynb #15eff078
+def _jvp_while(self:While, top:JVPTrace, args) -> list:
+    "A `while_loop` of the values and their tangents, one level down from `top`."
+    p, (cc, bc, carry) = self.params, self.split(top.lower_args(self, args))
+    tangent = lambda a: (a.tangent if isinstance(a, JVPTracer) and a.main is top
+                         and a.tangent is not None else 0.0)
+    _, bc_dot, carry_dot = self.split([tangent(a) for a in args])
+    def test(c): return eval_jaxpr(p['cond_jaxpr'], [], *cc, *c[0])[0]
+    def body(c):
+        out, out_dot = jvp(lambda *a: eval_jaxpr(p['body_jaxpr'], [], *a),
+                           (*bc, *c[0]), (*bc_dot, *c[1]))
+        return list(out), list(out_dot)
+    values, tangents = while_loop(test, body, (list(carry), list(carry_dot)))
+    return [JVPTracer(v, top, t) for v, t in zip(values, tangents)]
+
+# %% ../nbs/22_loops.ipynb #def9d3e9
 def while_loop(cond_fun,   # cond_fun(val) -> bool
                body_fun,   # body_fun(val) -> val, of the same structure
                init_val):  # The first value: a number or a pytree of numbers
@@ -431,7 +447,7 @@ def while_loop(cond_fun,   # cond_fun(val) -> bool
                  _out_types(bj))
     return tree_unflatten(tree, list(prim(*cc, *bc, *carry)))
 
-# %% ../nbs/22_loops.ipynb #abd75a57
+# %% ../nbs/22_loops.ipynb #c5f7277f
 def _static_int(x):
     "`x` as an int if it is a Python int (or an integral float) known now, else `None`."
     if type(x) is int: return x
