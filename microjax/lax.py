@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TUPLE', 'Projection', 'projection', 'HigherOrder', 'Switch', 'switch', 'cond', 'Scan', 'scan', 'While', 'while_loop', 'fori_loop']
 
-# %% ../nbs/21_lax.ipynb #954355fc
+# %% ../nbs/21_lax.ipynb #3636454d
 import itertools, operator
 from .core import (Primitive, Tracer, bind, top_main, bottom_value, as_number,
                            where)
@@ -16,7 +16,7 @@ from .batching import BatchTrace, BatchTracer
 from .compiler import compile_jaxpr
 from .util import check_callable
 
-# %% ../nbs/21_lax.ipynb #50b8f11e
+# %% ../nbs/21_lax.ipynb #d41129ac
 def _stage_fun(fun, args:tuple, what:str):
     """`fun` staged at the structure of `args` (a tuple of pytrees): its jaxpr, the
     values it closes over, and the leaves of `args`."""
@@ -33,7 +33,7 @@ def _out_types(jaxpr:Jaxpr) -> tuple:
     return tuple(jaxpr.types[v] if type(v) is int else
                  (bool_ if type(v.val) is bool else f64) for v in jaxpr.outvars)
 
-# %% ../nbs/21_lax.ipynb #6c7b77f2
+# %% ../nbs/21_lax.ipynb #aeb1ab37
 def _closed(jaxpr:Jaxpr, consts:list, all_consts:list) -> Jaxpr:
     """`jaxpr` with no constants: one leading input per entry of `all_consts`, the
     value it closed over (or an input it does not read, for another's)."""
@@ -54,7 +54,7 @@ def _union(*const_lists) -> list:
         if id(c) not in seen: seen.add(id(c)); out.append(c)
     return out
 
-# %% ../nbs/21_lax.ipynb #2d590dd3
+# %% ../nbs/21_lax.ipynb #cc9d1701
 TUPLE = Abstract('tuple')       # the type of an equation's several outputs, together
 
 class Projection(Primitive):
@@ -73,7 +73,7 @@ def projection(k:int, dtype:str) -> Projection:
     if p is None: p = _projections[(k, dtype)] = Projection(k, dtype)
     return p
 
-# %% ../nbs/21_lax.ipynb #84bead7c
+# %% ../nbs/21_lax.ipynb #5369eba4
 class HigherOrder(Primitive):
     """A primitive that holds jaxprs (`params`) and has several outputs: control
     flow. Subclasses define `run` (on floats) and `evaluate` (on tracers)."""
@@ -95,9 +95,19 @@ class HigherOrder(Primitive):
             return tuple(self.run(*args) if self.calls > 1
                          else self.evaluate(None, args))
         if isinstance(top, JaxprTrace): return self.stage(top, args)
+        if isinstance(top, BatchTrace): return self.per_element(top, args)
         return tuple(self.evaluate(top, args))
 
-# %% ../nbs/21_lax.ipynb #0dafcf19
+    def per_element(self, main:BatchTrace, args) -> tuple:
+        "On a batch: applied to each element's values in turn, one level down."
+        mine = [isinstance(a, BatchTracer) and a.main is main for a in args]
+        size = next(len(a.vals) for a, m in zip(args, mine) if m)
+        outs = [self(*[a.vals[e] if m else a for a, m in zip(args, mine)])
+                for e in range(size)]
+        return tuple(main.new_batch([o[j] for o in outs])
+                     for j in range(len(self.out_types)))
+
+# %% ../nbs/21_lax.ipynb #be91c06a
 def _stage_higher(self:HigherOrder, main:JaxprTrace, args) -> tuple:
     """Record one equation on the staging level `main`; its outputs, taken apart by
     projections."""
@@ -112,7 +122,7 @@ def _stage_higher(self:HigherOrder, main:JaxprTrace, args) -> tuple:
 
 HigherOrder.stage = _stage_higher
 
-# %% ../nbs/21_lax.ipynb #3f00ccb2
+# %% ../nbs/21_lax.ipynb #b1477988
 def _pretty_higher(self:HigherOrder, jaxpr, out, atoms, names, start, indent) -> str:
     """This equation as JAX prints it; `start[0]`: the next free name, for the
     jaxprs it holds."""
@@ -136,10 +146,10 @@ def _pretty_higher(self:HigherOrder, jaxpr, out, atoms, names, start, indent) ->
 
 HigherOrder.pretty = _pretty_higher
 
-# %% ../nbs/21_lax.ipynb #9402525c
+# %% ../nbs/21_lax.ipynb #2e56363a
 def _concrete_bottom(x):
-    """The number under `x`'s tracers, or `None` if it is only known later (staged,
-    or one per batch element)."""
+    """The number under `x`'s tracers, or `None` if it is only known when a staged
+    program runs."""
     b = bottom_value(x)
     return None if hasattr(b, 'error') else b
 
@@ -148,7 +158,7 @@ def _is_bool(x) -> bool:
     b = bottom_value(x)
     return type(b) is bool or getattr(b, 'dtype', None) == 'bool'
 
-# %% ../nbs/21_lax.ipynb #4155c4c2
+# %% ../nbs/21_lax.ipynb #11cd9d91
 class Switch(HigherOrder):
     "`branches[index]` applied to the operands; `cond` is the case of two."
     def __init__(self, branches:list, out_types:tuple):
@@ -163,7 +173,7 @@ class Switch(HigherOrder):
         index, xs, branches = args[0], args[1:], self.params['branches']
         k = _concrete_bottom(index)
         if k is not None: return eval_jaxpr(branches[self.choose(k)], [], *xs)
-        # known later, or one per batch element: every branch, then `where`
+        # known only when a staged program runs: every branch, then `where`
         outs = [eval_jaxpr(b, [], *xs) for b in branches]
         if _is_bool(index): return [where(index, t, f) for f, t in zip(*outs)]
         res = outs[-1]
@@ -171,7 +181,7 @@ class Switch(HigherOrder):
             res = [where(index < k + 1, o, r) for o, r in zip(outs[k], res)]
         return res
 
-# %% ../nbs/21_lax.ipynb #ad8f68f2
+# %% ../nbs/21_lax.ipynb #d9876c50
 def _switch(index, funs:list, operands:tuple, what:str, labels:list):
     "Stage `funs`, check that they agree, and apply the `Switch` primitive."
     staged = [_stage_fun(f, operands, what) for f in funs]
@@ -187,7 +197,7 @@ def _switch(index, funs:list, operands:tuple, what:str, labels:list):
     prim = Switch([_closed(j, c, consts) for j, c, _ in staged], _out_types(first))
     return tree_unflatten(first.out_tree, list(prim(index, *consts, *staged[0][2])))
 
-# %% ../nbs/21_lax.ipynb #26b12de4
+# %% ../nbs/21_lax.ipynb #9c827bad
 def switch(index,       # A number: the branch to apply, clamped into range
            branches,    # A non-empty sequence of functions of the operands
            *operands):  # Numbers, or pytrees of them
@@ -216,12 +226,12 @@ def cond(pred,        # A boolean (or a number: true when not zero)
     return _switch(pred, [false_fun, true_fun], operands, 'cond',
                    ['false_fun', 'true_fun'])
 
-# %% ../nbs/22_loops.ipynb #c32ff038
+# %% ../nbs/22_loops.ipynb #92af5b01
 from .core import MainTrace
 from .engine import vjp
 from .forward import JVPTracer, jvp
 
-# %% ../nbs/22_loops.ipynb #26cca4f1
+# %% ../nbs/22_loops.ipynb #b4df06be
 class Scan(HigherOrder):
     "The body `jaxpr` applied `length` times: consts, carry, xs -> carry, ys."
     def __init__(self, jaxpr, length:int, reverse:bool, num_consts:int, num_carry:int,
@@ -250,7 +260,7 @@ class Scan(HigherOrder):
             return _scan_on_tape(self, top, args)
         return self.loop(lambda *a: eval_jaxpr(jaxpr, [], *a), args)
 
-# %% ../nbs/22_loops.ipynb #62ed49cc
+# %% ../nbs/22_loops.ipynb #3abdfb10
 def _is_stacked(x) -> bool: return isinstance(x, list) and all(
     as_number(v) is not None for v in x)
 
@@ -272,7 +282,7 @@ def _stacks(xs, length) -> tuple:
         raise TypeError(f'scan needs a length that is an int >= 0, but got {n!r}.')
     return stacks, tree, n
 
-# %% ../nbs/22_loops.ipynb #04f6a9fa
+# %% ../nbs/22_loops.ipynb #95033db7
 def scan(f,              # f(carry, x) -> (carry, y), carry and y pytrees of numbers
          init,           # The first carry
          xs,             # A list of numbers, a pytree of such lists, or None
@@ -301,14 +311,14 @@ def scan(f,              # f(carry, x) -> (carry, y), carry and y pytrees of num
     carry = tree_unflatten(carry_tree, list(outs[:k]))
     return carry, tree_unflatten(out.children[1], ys)
 
-# %% ../nbs/22_loops.ipynb #0b03cb77
+# %% ../nbs/22_loops.ipynb #6e67bfe3
 def _with_carries(jaxpr:Jaxpr, nc:int, k:int) -> Jaxpr:
     "A scan body that also returns the carry that entered the trip: the residuals."
     def body(*xs): return [*eval_jaxpr(jaxpr, [], *xs), *xs[nc:nc + k]]
     n_in = len(jaxpr.invars)
     return stage(body, tree_structure(([0.0] * n_in, {})), n_in, 'grad of scan')
 
-# %% ../nbs/22_loops.ipynb #27f8f51e
+# %% ../nbs/22_loops.ipynb #313f70b3
 def _scan_transpose(prim:Scan, args:list, carries:list, out_cts:list) -> list:
     """The cotangents of a scan's inputs (`args`, one level down) from those of its
     outputs: a scan the other way over the `carries` that entered each trip."""
@@ -329,7 +339,7 @@ def _scan_transpose(prim:Scan, args:list, carries:list, out_cts:list) -> list:
         length=n, reverse=not p['reverse'])
     return [*const_cts, *carry_cts, *itertools.chain.from_iterable(xs_cts)]
 
-# %% ../nbs/22_loops.ipynb #e8535e0a
+# %% ../nbs/22_loops.ipynb #557852a5
 class _ScanStep:
     """The backward step of a scan on a tape: one scan back over the residuals for all
     of its outputs (the sweep meets it once, at its last output)."""
@@ -347,7 +357,7 @@ class _ScanStep:
             c = cts[i]
             cts[i] = in_cts[j] if c is None else c + in_cts[j]
 
-# %% ../nbs/22_loops.ipynb #df88ea90
+# %% ../nbs/22_loops.ipynb #437beca6
 def _scan_on_tape(self:Scan, main:MainTrace, args) -> list:
     """The scan on the tape `main`: run one level down keeping the carries, and one
     backward step for all of its outputs."""
@@ -364,7 +374,7 @@ def _scan_on_tape(self:Scan, main:MainTrace, args) -> list:
     tape.extend([step] * n_out)
     return [Tracer(v, main, first + j) for j, v in enumerate(values)]
 
-# %% ../nbs/22_loops.ipynb #cd9d615d
+# %% ../nbs/22_loops.ipynb #25d0b46a
 class While(HigherOrder):
     "`body_jaxpr` applied while `cond_jaxpr` holds: consts, consts, carry -> carry."
     def __init__(self, cond_jaxpr, body_jaxpr, cond_nconsts:int, body_nconsts:int,
@@ -382,37 +392,24 @@ class While(HigherOrder):
         while test(*cc, *carry)[0]: carry = body(*bc, *carry)
         return carry
 
-# %% ../nbs/22_loops.ipynb #a1401a00
+# %% ../nbs/22_loops.ipynb #df8b0cbe
 _NO_REVERSE = ('Reverse-mode differentiation does not work for while_loop or '
                'fori_loop with dynamic start/stop values. Try using scan, or using '
                'fori_loop with static start/stop.')
 
 def _evaluate_while(self:While, top, args):
-    "The loop on the tracers of `top`: forward mode, or a batch, not reverse mode."
+    "The loop on floats (its first run) or on the tracers of `top`, not of a tape."
     if isinstance(top, JVPTrace): return _jvp_while(self, top, args)
-    if top is not None and not isinstance(top, BatchTrace):
-        raise ValueError(_NO_REVERSE)
+    if top is not None: raise ValueError(_NO_REVERSE)
     test = lambda *a: eval_jaxpr(self.params['cond_jaxpr'], [], *a)[0]
     body = lambda *a: eval_jaxpr(self.params['body_jaxpr'], [], *a)
     cc, bc, carry = self.split(args)
-    while True:
-        go = test(*cc, *carry)
-        known = _concrete_bottom(go)
-        if known is not None:
-            if not known: return carry
-            carry = body(*bc, *carry); continue
-        # one test per batch element: on until they all fail, the finished keep theirs
-        flags = [_concrete_bottom(v) for v in getattr(go, 'vals', [None])]
-        if None in flags:
-            raise NotImplementedError(
-                'A while_loop whose test is only known when a staged program runs, '
-                'under vmap inside jit, is not supported yet: apply vmap outside jit.')
-        if not any(flags): return carry
-        carry = [where(go, new, old) for new, old in zip(body(*bc, *carry), carry)]
+    while test(*cc, *carry): carry = body(*bc, *carry)
+    return carry
 
 While.evaluate = _evaluate_while
 
-# %% ../nbs/22_loops.ipynb #15eff078
+# %% ../nbs/22_loops.ipynb #2bfd44eb
 def _jvp_while(self:While, top:JVPTrace, args) -> list:
     "A `while_loop` of the values and their tangents, one level down from `top`."
     p, (cc, bc, carry) = self.params, self.split(top.lower_args(self, args))
@@ -427,7 +424,7 @@ def _jvp_while(self:While, top:JVPTrace, args) -> list:
     values, tangents = while_loop(test, body, (list(carry), list(carry_dot)))
     return [JVPTracer(v, top, t) for v, t in zip(values, tangents)]
 
-# %% ../nbs/22_loops.ipynb #def9d3e9
+# %% ../nbs/22_loops.ipynb #3dc0ffa4
 def while_loop(cond_fun,   # cond_fun(val) -> bool
                body_fun,   # body_fun(val) -> val, of the same structure
                init_val):  # The first value: a number or a pytree of numbers
@@ -447,7 +444,7 @@ def while_loop(cond_fun,   # cond_fun(val) -> bool
                  _out_types(bj))
     return tree_unflatten(tree, list(prim(*cc, *bc, *carry)))
 
-# %% ../nbs/22_loops.ipynb #c5f7277f
+# %% ../nbs/22_loops.ipynb #534c56ce
 def _static_int(x):
     "`x` as an int if it is a Python int (or an integral float) known now, else `None`."
     if type(x) is int: return x
