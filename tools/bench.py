@@ -208,3 +208,76 @@ for name, f, top in [('exp', exp, 12), ('sigmoid', sigmoid, 8)]:
     ts = [nested(f, n) for n in range(1, top + 1)]
     growth = [b / a for a, b in zip(ts, ts[1:])]
     print(f'  {name:8} n=1: {1e3 * ts[0]:.2f} ms, n={top}: {1e3 * ts[-1]:.2f} ms; growth per level {spread(growth)}')
+
+# ---- rolled control flow (microjax.lax): the moons step with `scan` over the samples, and a training loop in one jit
+print('rolled control flow: the moons step written with lax.scan over the samples (the body is the model on one '
+      'sample, staged once), jit(value_and_grad(...)); the unrolled jitted step stays the fastest steady state')
+from microjax.lax import scan
+SCANNED = '''
+from microjax.core import relu
+from microjax.nn import MLP
+from microjax.lax import scan
+def scanned_loss(X, y, sizes=(16, 16, 1)):
+    "The hinge loss of svm_loss, one sample per trip of a scan (the same floats)."
+    data = ([x[0] for x in X], [x[1] for x in X], list(map(float, y)))
+    def loss(*ps):
+        model = MLP.from_parameters(ps, 2, list(sizes))
+        def sample(total, s): return total + relu(1 - s[2] * model([s[0], s[1]])), None
+        return scan(sample, 0.0, data)[0] * (1.0 / len(X)) + 1e-4 * sum(p * p for p in ps)
+    return loss
+'''
+exec(SCANNED)
+_scanned = jit(value_and_grad(scanned_loss(X, y))); _scanned(*params)
+def scanned_step(): return _scanned(*params)
+l6, g6 = scanned_step()
+assert l6 == l1 and all(abs(a - b) <= 1e-9 * max(abs(b), 1e-9) for a, b in zip(g6, g1))
+side = neighbours([handwritten_step, scanned_step, jit_step], ROUNDS, 15, [(1, 0), (1, 2)])
+sc_hw, sc_jit = [r[0] for r in side], [r[1] for r in side]
+print(f"  steady state, step by step: scan / handwritten {spread(sc_hw)} (target <= 0.6x: "
+      f"{'met' if statistics.median(sc_hw) <= 0.6 else 'NOT met'}); scan / unrolled jit {spread(sc_jit)}")
+first = SCANNED + '''
+import json, sys, time
+from sklearn.datasets import make_moons
+from microjax.engine import value_and_grad
+from microjax.compiler import jit
+n = int(sys.argv[1]); X, y = make_moons(n_samples=n, noise=0.1, random_state=1); X, y = X.tolist(), (2 * y - 1).tolist()
+ps = MLP.init(2, [16, 16, 1], seed=0).parameters()
+t = time.perf_counter(); jit(value_and_grad(scanned_loss(X, y)))(*ps); print(json.dumps(time.perf_counter() - t))
+'''
+run = lambda code, *args: json.loads(subprocess.run([sys.executable, '-c', code, *map(str, args)], capture_output=True,
+                                                    text=True, check=True).stdout)
+firsts = {n: [run(first, n) for _ in range(3)] for n in (100, 400, 1600)}
+growth = statistics.median(firsts[1600]) / statistics.median(firsts[100])
+print('  first call, fresh processes, 3 runs each (median [lowest-highest]): '
+      + ', '.join(f'{n} samples {spread(v, 2)} s' for n, v in firsts.items())
+      + f"  (targets: <= 0.3 s at 100: {'met' if statistics.median(firsts[100]) <= 0.3 else 'NOT met'}; growth "
+        f"100 -> 1600 samples {growth:.1f}x, less than linear (16x): {'met' if growth < 16 else 'NOT met'})")
+training = SCANNED + '''
+import json, sys, time
+from sklearn.datasets import make_moons
+from microjax.engine import value_and_grad, grad
+from microjax.compiler import jit
+from microjax.nn import svm_loss
+from microjax.lax import fori_loop
+X, y = make_moons(n_samples=100, noise=0.1, random_state=1); X, y = X.tolist(), (2 * y - 1).tolist()
+ps = MLP.init(2, [16, 16, 1], seed=0).parameters()
+def sgd(loss): return lambda ps: [p - 0.05 * g for p, g in zip(ps, grad(loss)(*ps))]
+t = time.perf_counter()
+if sys.argv[1] == 'fori':
+    step = sgd(scanned_loss(X, y))
+    out = jit(lambda ps: fori_loop(0, 100, lambda i, ps: step(ps), ps))(list(ps))
+else:
+    step = jit(sgd(lambda *p: svm_loss(MLP.from_parameters(p, 2, [16, 16, 1]), X, y, alpha=1e-4)))
+    out = list(ps)
+    for _ in range(100): out = step(out)
+print(json.dumps([time.perf_counter() - t, out[:3]]))
+'''
+loops = {'fori': [], 'steps': []}
+for _ in range(3):
+    for kind in loops: loops[kind].append(run(training, kind))
+assert all(abs(a - b) <= 1e-9 * max(abs(b), 1.0) for a, b in zip(loops['fori'][0][1], loops['steps'][0][1]))
+tf, ts_ = [s for s, _ in loops['fori']], [s for s, _ in loops['steps']]
+ratio = [a / b for a, b in zip(tf, ts_)]
+print(f"  100 SGD steps, 100 samples, first calls included, fresh processes in turn: one jit(fori_loop) "
+      f"{spread(tf, 2)} s, 100 calls of the jitted unrolled step {spread(ts_, 2)} s; ratio {spread(ratio, 2)} "
+      f"(target <= 1x: {'met' if statistics.median(ratio) <= 1 else 'NOT met'})")
