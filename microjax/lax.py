@@ -139,39 +139,62 @@ from .forward import JVPTracer, jvp
 
 # %% ../nbs/22_loops.ipynb #b4df06be
 class Scan(HigherOrder):
-    "The body `jaxpr` applied `length` times: consts, carry, xs -> carry, ys."
+    """The body `jaxpr` applied `length` times: consts, carry, xs -> carry, ys; on
+    floats, `unroll` trips a call."""
     def __init__(self, jaxpr, length:int, reverse:bool, num_consts:int, num_carry:int,
-                 out_types:tuple):
+                 out_types:tuple, unroll:int=1):
         super().__init__('scan', {'jaxpr': jaxpr, 'length': length,
                                   'num_carry': num_carry, 'num_consts': num_consts,
-                                  'reverse': reverse}, out_types)
-    def loop(self, body, args) -> tuple:
-        "The loop itself, `body` a function of flat values, on floats or on tracers."
-        p = self.params
-        n, nc, k = p['length'], p['num_consts'], p['num_carry']
-        consts, carry, xs = args[:nc], args[nc:nc + k], args[nc + k:]
-        ys = [None] * n
-        for t in (range(n - 1, -1, -1) if p['reverse'] else range(n)):
-            # element t of each stacked x: they are laid out one list after another
-            out = body(*consts, *carry, *xs[t::n])
-            carry, ys[t] = out[:k], out[k:]
-        # the outputs: the carry, then each y's list
-        return (*carry, *itertools.chain.from_iterable(zip(*ys)))
-    def run(self, *args): return self.loop(self.compiled(self.params['jaxpr']), args)
+                                  'reverse': reverse, 'unroll': unroll}, out_types)
+    def run(self, *args):
+        p, block = self.params, None
+        if 1 < p['unroll'] <= p['length']:
+            if not hasattr(self, 'block'):
+                self.block = _unrolled(p['jaxpr'], p['num_consts'], p['num_carry'],
+                                       p['unroll'])
+            block = self.compiled(self.block)
+        return _scan_loop(self, self.compiled(p['jaxpr']), args, block)
     def evaluate(self, top, args):
         """On the tracers of `top`: one step on a tape of `grad` (see below), else
         trip by trip."""
         jaxpr = self.params['jaxpr']
         if type(top) is MainTrace and jaxpr.invars and bool_ not in self.out_types:
             return _scan_on_tape(self, top, args)
-        return self.loop(lambda *a: eval_jaxpr(jaxpr, [], *a), args)
+        return _scan_loop(self, lambda *a: eval_jaxpr(jaxpr, [], *a), args)
+
+# %% ../nbs/22_loops.ipynb #b4e7899b
+def _scan_loop(self:Scan, body, args, block=None) -> tuple:
+    """The loop itself, on floats or on tracers: `body` a function of one trip's flat
+    values, `block` (if given) of `unroll` trips' at once (see the next chapter)."""
+    p = self.params
+    n, nc, k, u = p['length'], p['num_consts'], p['num_carry'], p['unroll']
+    consts, carry, xs = args[:nc], args[nc:nc + k], args[nc + k:]
+    order = list(range(n - 1, -1, -1) if p['reverse'] else range(n))
+    ys, done = [None] * n, 0
+    if block is not None:
+        done = n - n % u
+        for b in range(0, done, u):
+            trips = order[b:b + u]
+            out = block(*consts, *carry, *[v for t in trips for v in xs[t::n]])
+            carry, rest = out[:k], out[k:]
+            q = len(rest) // u
+            for i, t in enumerate(trips): ys[t] = rest[i * q:(i + 1) * q]
+    for t in order[done:]:
+        # element t of each stacked x: they are laid out one list after another
+        out = body(*consts, *carry, *xs[t::n])
+        carry, ys[t] = out[:k], out[k:]
+    # the outputs: the carry, then each y's list
+    return (*carry, *itertools.chain.from_iterable(zip(*ys)))
+
 
 # %% ../nbs/22_loops.ipynb #3abdfb10
 def _is_stacked(x) -> bool: return isinstance(x, list) and all(
     as_number(v) is not None for v in x)
 
-def _stacks(xs, length) -> tuple:
+def _stacks(xs, length, unroll:int=1) -> tuple:
     "The lists in `xs` (a list of numbers or a pytree of them), their structure, and n."
+    if type(unroll) is not int or unroll < 1:
+        raise TypeError(f'scan needs unroll to be an int >= 1, but got {unroll!r}.')
     if xs is None: stacks, tree = [], None
     else: stacks, tree = tree_flatten(xs, is_leaf=_is_stacked)
     for s in stacks:
@@ -193,10 +216,11 @@ def scan(f,              # f(carry, x) -> (carry, y), carry and y pytrees of num
          init,           # The first carry
          xs,             # A list of numbers, a pytree of such lists, or None
          length=None,    # The number of trips: needed when `xs` is None
-         reverse=False): # Run from the last element to the first
+         reverse=False,  # Run from the last element to the first
+         unroll=1):      # Trips per call of the compiled body
     "`(carry, ys)`: `f` applied along `xs`, staged as one equation: JAX's `lax.scan`."
     check_callable(f, 'scan')
-    stacks, xs_tree, n = _stacks(xs, length)
+    stacks, xs_tree, n = _stacks(xs, length, unroll)
     x = None if xs is None else tree_unflatten(xs_tree, [s[0] if n else 0.0
                                                          for s in stacks])
     jaxpr, consts, leaves = _stage_fun(f, (init, x), 'scan')
@@ -211,7 +235,7 @@ def scan(f,              # f(carry, x) -> (carry, y), carry and y pytrees of num
                         f'the same structure and types, but the carry is {carry_tree} '
                         f'and f returns {out.children[0]} {types[:k]}.')
     prim = Scan(_closed(jaxpr, consts, consts), n, reverse, len(consts), k,
-                types[:k] + tuple(t for t in types[k:] for _ in range(n)))
+                types[:k] + tuple(t for t in types[k:] for _ in range(n)), unroll)
     outs = prim(*consts, *leaves[:k], *[v for s in stacks for v in s])
     ys = [list(outs[k + j * n:k + (j + 1) * n]) for j in range(len(types) - k)]
     carry = tree_unflatten(carry_tree, list(outs[:k]))
@@ -242,7 +266,7 @@ def _scan_transpose(prim:Scan, args:list, carries:list, out_cts:list) -> list:
         back, ([0.0] * nc, list(out_cts[:k])),
         (tuple(carries), stacks(xs, len(jaxpr.invars) - nc - k),
          stacks(out_cts[k:], len(jaxpr.outvars) - k)),
-        length=n, reverse=not p['reverse'])
+        length=n, reverse=not p['reverse'], unroll=p['unroll'])
     return [*const_cts, *carry_cts, *itertools.chain.from_iterable(xs_cts)]
 
 # %% ../nbs/22_loops.ipynb #557852a5
@@ -270,7 +294,7 @@ def _scan_on_tape(self:Scan, main:MainTrace, args) -> list:
     p = self.params
     n, nc, k, n_out = p['length'], p['num_consts'], p['num_carry'], len(self.out_types)
     keeping = Scan(_with_carries(p['jaxpr'], nc, k), n, p['reverse'], nc, k,
-                   self.out_types + (f64,) * (k * n))
+                   self.out_types + (f64,) * (k * n), p['unroll'])
     low = main.lower_args(self, args)
     outs = keeping(*low)
     values, saved = outs[:n_out], outs[n_out:]
@@ -370,3 +394,17 @@ def fori_loop(lower, upper,  # The bounds: `i` runs from `lower` to `upper - 1`
     def test(c): return c[0] < c[1]
     def body(c): i, stop, val = c; return i + 1.0, stop, body_fun(i, val)
     return while_loop(test, body, (lower, upper, init_val))[2]
+
+# %% ../nbs/23_rolled.ipynb #9cfeb1de
+def _unrolled(jaxpr:Jaxpr, nc:int, k:int, u:int) -> Jaxpr:
+    """`u` trips of a scan's body as one body: consts, carry and their xs -> carry
+    and their ys."""
+    m = len(jaxpr.invars) - nc - k
+    def block(*a):
+        consts, carry, xs, ys = a[:nc], a[nc:nc + k], a[nc + k:], []
+        for j in range(u):
+            out = eval_jaxpr(jaxpr, [], *consts, *carry, *xs[j * m:(j + 1) * m])
+            carry = out[:k]; ys += out[k:]
+        return [*carry, *ys]
+    n_in = nc + k + u * m
+    return stage(block, tree_structure(([0.0] * n_in, {})), n_in, 'scan')

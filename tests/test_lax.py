@@ -88,6 +88,19 @@ def test_scan_gradients_match_torch(n):
     for g in (mj.grad(loss), mj.jit(mj.grad(loss)), mj.grad(mj.jit(loss))):
         close(g(w, u, c0, xs), want)
 
+@pytest.mark.parametrize('reverse', [False, True])
+def test_unroll_gives_the_same_floats(reverse):
+    step = lambda c, x: (c * x + mj.sin(c), c * x)
+    xs = [1.0, 2.0, 0.5, -1.5, 0.3, 0.7, -0.2]
+    f = lambda u: mj.jit(lambda c, xs: scan(step, c, xs, reverse=reverse, unroll=u))
+    g = lambda u: mj.jit(mj.grad(lambda c, xs: sum(scan(step, c, xs, reverse=reverse, unroll=u)[1])))
+    want, dwant = f(1)(0.5, xs), g(1)(0.5, xs)
+    for u in (2, 3, 7, 10):
+        for _ in range(2):          # evaluated, then compiled
+            assert f(u)(0.5, xs) == want and g(u)(0.5, xs) == dwant
+    with pytest.raises(TypeError, match='unroll'):
+        scan(step, 0.5, xs, unroll=0)
+
 def test_scan_reverse_and_pytree_xs():
     xs = {'a': [1.0, 2.0, 3.0], 'b': [0.5, -1.0, 2.0]}
     f = lambda c, x: (c * x['a'] + x['b'], {'s': c})

@@ -211,7 +211,8 @@ for name, f, top in [('exp', exp, 12), ('sigmoid', sigmoid, 8)]:
 
 # ---- rolled control flow (microjax.lax): the moons step with `scan` over the samples, and a training loop in one jit
 print('rolled control flow: the moons step written with lax.scan over the samples (the body is the model on one '
-      'sample, staged once), jit(value_and_grad(...)); the unrolled jitted step stays the fastest steady state')
+      'sample, staged once, 4 samples a call: unroll=4), jit(value_and_grad(...)); the unrolled jitted step stays the '
+      'fastest steady state')
 from microjax.lax import scan
 SCANNED = '''
 from microjax.core import relu
@@ -223,7 +224,7 @@ def scanned_loss(X, y, sizes=(16, 16, 1)):
     def loss(*ps):
         model = MLP.from_parameters(ps, 2, list(sizes))
         def sample(total, s): return total + relu(1 - s[2] * model([s[0], s[1]])), None
-        return scan(sample, 0.0, data)[0] * (1.0 / len(X)) + 1e-4 * sum(p * p for p in ps)
+        return scan(sample, 0.0, data, unroll=4)[0] * (1.0 / len(X)) + 1e-4 * sum(p * p for p in ps)
     return loss
 '''
 exec(SCANNED)
