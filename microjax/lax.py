@@ -147,8 +147,9 @@ class Scan(HigherOrder):
                                   'num_carry': num_carry, 'num_consts': num_consts,
                                   'reverse': reverse, 'unroll': unroll}, out_types)
     def run(self, *args):
-        p, block = self.params, None
-        if 1 < p['unroll'] <= p['length']:
+        # the block of `unroll` trips is compiled when the loop runs again
+        p, block, self.runs = self.params, None, getattr(self, 'runs', 0) + 1
+        if 1 < p['unroll'] <= p['length'] and self.runs > 1:
             if not hasattr(self, 'block'):
                 self.block = _unrolled(p['jaxpr'], p['num_consts'], p['num_carry'],
                                        p['unroll'])
