@@ -174,3 +174,13 @@ def test_nested_loops_and_branches_match_finite_differences():
         close(mj.jvp(f, (a,), (1.0,))[1], fd, rel=1e-7)
         close(mj.jit(lambda a: mj.jvp(f, (a,), (1.0,))[1])(a), fd, rel=1e-7)
     assert mj.vmap(f)([0.5, 3.0]) == [f(0.5), f(3.0)]
+
+
+def test_derivative_of_an_unknown_choice_is_a_choice_of_derivatives_as_in_jax():
+    # JAX: vmap(grad) of this cond is [0.25, 0.0]; a where of both branches would give nan
+    root = lambda x: cond(x > 0, lambda x: mj.sqrt(x), lambda x: 0.0 * x, x)
+    for f in (mj.vmap(mj.grad(root)), mj.jit(mj.vmap(mj.grad(root))), mj.vmap(mj.jit(mj.grad(root)))):
+        assert f([4.0, -1.0, 9.0]) == [0.25, 0.0, 1 / 6]
+    assert [p.name for _, p, _ in mj.make_jaxpr(mj.grad(root))(4.0).eqns] == ['gt', 'cond', 'proj0']
+    assert mj.jit(lambda x: mj.jvp(root, (x,), (1.0,)))(4.0) == (2.0, 0.25)
+    close(mj.jit(mj.hessian(root))(4.0), -0.25 * 4.0 ** -1.5)
