@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['LINEAR', 'partial_eval', 'linearize', 'linear_transpose', 'vjp_by_transpose']
 
-# %% ../nbs/24_linear.ipynb #dc5917d0
+# %% ../nbs/24_linear.ipynb #594ce295
 from .core import add_p, sub_p, mul_p, div_p, neg_p, select_p, where
 from .jaxpr import Jaxpr, Lit, stage, eval_jaxpr
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .forward import jvp
 from .util import check_callable
 
-# %% ../nbs/24_linear.ipynb #1f50e3fd
+# %% ../nbs/24_linear.ipynb #0dcb9167
 def _uses(eqns, n:int) -> list:
     "How often the equations `eqns` read each of `n` variables."
     uses = [0] * n
@@ -21,7 +21,7 @@ def _uses(eqns, n:int) -> list:
             if type(a) is int: uses[a] += 1
     return uses
 
-# %% ../nbs/24_linear.ipynb #6545d8ae
+# %% ../nbs/24_linear.ipynb #949d1fad
 def partial_eval(jaxpr:Jaxpr, unknown_ins, wanted) -> tuple:
     """Split `jaxpr` by what is known now (the inputs flagged in `unknown_ins` are
     not): the known program (known inputs -> known outputs, then the residuals), the
@@ -45,7 +45,7 @@ def partial_eval(jaxpr:Jaxpr, unknown_ins, wanted) -> tuple:
                  unknown_eqns, outs, jaxpr.types, [], uses=_uses(unknown_eqns, n))
     return known, rest, residuals
 
-# %% ../nbs/24_linear.ipynb #dae1981e
+# %% ../nbs/24_linear.ipynb #fd03717a
 def linearize(fun, *primals):
     """`(fun(*primals), f_jvp)`: the value now, and the linear map of tangents to output
     tangents, evaluated without running `fun` again: JAX's `jax.linearize`."""
@@ -73,7 +73,7 @@ def linearize(fun, *primals):
     f_jvp.jaxpr, f_jvp.residuals = lin, res
     return tree_unflatten(out_tree[0], outs), f_jvp
 
-# %% ../nbs/24_linear.ipynb #35b2b244
+# %% ../nbs/24_linear.ipynb #5984b0c5
 LINEAR = {add_p, sub_p, neg_p, mul_p, div_p, select_p}
 
 def _not_linear(prim, why):
@@ -106,7 +106,7 @@ def _transpose_eqn(prim, atoms, lin, val, ct, add_ct):
         p, a, b = atoms
         add_ct(a, where(val(p), ct, 0.0)); add_ct(b, where(val(p), 0.0, ct))
 
-# %% ../nbs/24_linear.ipynb #4b8de5e8
+# %% ../nbs/24_linear.ipynb #38558af0
 def _transposed(jaxpr:Jaxpr, lin, in_tree, ct) -> tuple:
     """Run `jaxpr` backwards from the output cotangent `ct`: its constant part forward,
     then each linear equation (`lin`) in reverse."""
@@ -126,7 +126,7 @@ def _transposed(jaxpr:Jaxpr, lin, in_tree, ct) -> tuple:
         if out in acc: _transpose_eqn(prim, atoms, lin, val, acc.pop(out), add_ct)
     return tuple(tree_unflatten(in_tree, [acc.get(v, 0.0) for v in jaxpr.invars]))
 
-# %% ../nbs/24_linear.ipynb #a484393c
+# %% ../nbs/24_linear.ipynb #4015aca0
 def linear_transpose(fun, *primals):
     """The transpose of the linear function `fun` at the structure of `primals`: a
     function of an output cotangent returning a tuple of input cotangents (JAX's
@@ -144,7 +144,7 @@ def linear_transpose(fun, *primals):
     f_transpose.jaxpr = jaxpr
     return f_transpose
 
-# %% ../nbs/24_linear.ipynb #57407ca1
+# %% ../nbs/24_linear.ipynb #1ba05ffd
 def vjp_by_transpose(fun, *primals):
     """`(fun(*primals), f_vjp)` by JAX's route: `linearize`, then `linear_transpose` of
     the linear map."""
