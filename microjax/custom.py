@@ -11,7 +11,7 @@ from .core import Tracer, MainTrace, top_main
 from .jaxpr import eval_jaxpr
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .engine import vjp
-from .forward import JVPTrace, JVPTracer
+from .forward import JVPTrace, JVPTracer, tangent_of
 from .compiler import HigherOrder
 from .lax import _stage_fun, _closed, _out_types, on_tape
 from .util import check_callable
@@ -49,8 +49,7 @@ class _JVPCall(_CustomCall):
         return tree_flatten(out)[0], tree_flatten(t)[0]
     def jvp(self, top, args):
         low = top.lower_args(self, args)[self.nc:]
-        dots = [_zero_or(a.tangent) if isinstance(a, JVPTracer) and a.main is top
-                else 0.0 for a in args[self.nc:]]
+        dots = [tangent_of(a, top) for a in args[self.nc:]]
         out, t = self.rule(low, dots)
         return [JVPTracer(v, top, d) for v, d in zip(out, t)]
     def on_tape(self, main, args):

@@ -11,7 +11,7 @@ from .core import Tracer, MainTrace, bottom_value, as_number, where
 from .jaxpr import Jaxpr, stage, eval_jaxpr, f64, bool_
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .engine import vjp
-from .forward import JVPTrace, JVPTracer, jvp
+from .forward import JVPTrace, JVPTracer, jvp, tangent_of
 from .compiler import HigherOrder
 from .util import check_callable
 
@@ -178,8 +178,7 @@ def _switch_on_tape(self:Switch, main:MainTrace, args) -> list:
 def _jvp_switch(self:Switch, top:JVPTrace, args) -> list:
     "A switch of the branches' `jvp`s one level down: values and tangents."
     low, n = top.lower_args(self, args), len(args) - 1
-    dots = [a.tangent if isinstance(a, JVPTracer) and a.main is top
-            and a.tangent is not None else 0.0 for a in args[1:]]
+    dots = [tangent_of(a, top) for a in args[1:]]
     def jvp_of(branch):
         body = lambda *x: eval_jaxpr(branch, [], *x)
         return lambda *a: [*itertools.chain(*jvp(body, a[:n], a[n:]))]
@@ -188,11 +187,6 @@ def _jvp_switch(self:Switch, top:JVPTrace, args) -> list:
                   (*low[1:], *dots), 'cond', labels)
     m = len(self.out_types)
     return [JVPTracer(v, top, t) for v, t in zip(out[:m], out[m:])]
-
-# %% ../nbs/22_loops.ipynb #92af5b01
-from .core import MainTrace
-from .engine import vjp
-from .forward import JVPTracer, jvp
 
 # %% ../nbs/22_loops.ipynb #b4df06be
 class Scan(HigherOrder):
@@ -381,9 +375,7 @@ While.evaluate = _evaluate_while
 def _jvp_while(self:While, top:JVPTrace, args) -> list:
     "A `while_loop` of the values and their tangents, one level down from `top`."
     p, (cc, bc, carry) = self.params, self.split(top.lower_args(self, args))
-    tangent = lambda a: (a.tangent if isinstance(a, JVPTracer) and a.main is top
-                         and a.tangent is not None else 0.0)
-    _, bc_dot, carry_dot = self.split([tangent(a) for a in args])
+    _, bc_dot, carry_dot = self.split([tangent_of(a, top) for a in args])
     def test(c): return eval_jaxpr(p['cond_jaxpr'], [], *cc, *c[0])[0]
     def body(c):
         out, out_dot = jvp(lambda *a: eval_jaxpr(p['body_jaxpr'], [], *a),
