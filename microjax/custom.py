@@ -12,8 +12,8 @@ from .jaxpr import eval_jaxpr
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .engine import vjp
 from .forward import JVPTrace, JVPTracer, tangent_of
-from .compiler import HigherOrder
-from .lax import _stage_fun, _closed, _out_types, on_tape
+from .compiler import HigherOrder, on_tape
+from .lax import _stage_fun, _closed, _out_types
 from .util import check_callable
 
 # %% ../nbs/25_custom.ipynb #9c7a0c22
