@@ -11,9 +11,9 @@ from itertools import chain
 from .core import Primitive, Tracer, MainTrace, bind, top_main, numbers_as_is
 from .util import check_callable
 from .engine import vjp
-from .tree_util import tree_flatten, tree_unflatten, tree_structure, typed
+from .tree_util import tree_flatten, tree_unflatten, typed
 from .jaxpr import (Jaxpr, JaxprTrace, Abstract, Lit, f64, bool_, stage,
-                           eval_jaxpr, make_jaxpr, check_args)
+                           stage_flat, eval_jaxpr, make_jaxpr, check_args)
 from .util import bind_static, static_args
 from typing import Callable
 
@@ -149,8 +149,7 @@ def _partials_program(jaxpr:Jaxpr):
     def output_and_gradient(*xs):
         out, pullback = vjp(lambda *a: eval_jaxpr(jaxpr, [], *a)[0], *xs)
         return out, pullback(1.0)
-    return compile_jaxpr(stage(output_and_gradient, tree_structure(([0.0] * n, {})), n),
-                         'partials')
+    return compile_jaxpr(stage_flat(output_and_gradient, n), 'partials')
 
 # %% ../nbs/17_jit_grad.ipynb #7eecd1ff
 def _pullback_program(jaxpr:Jaxpr):
@@ -161,7 +160,7 @@ def _pullback_program(jaxpr:Jaxpr):
     def pullback(*xs_cts):
         return vjp(lambda *a: eval_jaxpr(jaxpr, [], *a),
                    *xs_cts[:n])[1](list(xs_cts[n:]))
-    staged = stage(pullback, tree_structure(([0.0] * (n + n_out), {})), n + n_out)
+    staged = stage_flat(pullback, n + n_out)
     return staged, compile_jaxpr(staged, 'pullback')
 
 # %% ../nbs/17_jit_grad.ipynb #a30eb5c2

@@ -8,7 +8,7 @@ __all__ = ['Switch', 'switch', 'cond', 'Scan', 'scan', 'While', 'while_loop', 'f
 # %% ../nbs/21_lax.ipynb #3636454d
 import itertools
 from .core import MainTrace, bottom_value, as_number, where
-from .jaxpr import Jaxpr, stage, eval_jaxpr, f64, bool_
+from .jaxpr import Jaxpr, stage, stage_flat, eval_jaxpr, f64, bool_
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .engine import vjp
 from .forward import JVPTrace, JVPTracer, jvp, tangent_of
@@ -271,8 +271,7 @@ def scan(f,              # f(carry, x) -> (carry, y), carry and y pytrees of num
 def _with_carries(jaxpr:Jaxpr, nc:int, k:int) -> Jaxpr:
     "A scan body that also returns the carry that entered the trip: the residuals."
     def body(*xs): return [*eval_jaxpr(jaxpr, [], *xs), *xs[nc:nc + k]]
-    n_in = len(jaxpr.invars)
-    return stage(body, tree_structure(([0.0] * n_in, {})), n_in, 'grad of scan')
+    return stage_flat(body, len(jaxpr.invars), 'grad of scan')
 
 # %% ../nbs/22_loops.ipynb #313f70b3
 def _scan_transpose(prim:Scan, args:list, carries:list, out_cts:list) -> list:
@@ -410,5 +409,4 @@ def _unrolled(jaxpr:Jaxpr, nc:int, k:int, u:int) -> Jaxpr:
             out = eval_jaxpr(jaxpr, [], *consts, *carry, *xs[j * m:(j + 1) * m])
             carry = out[:k]; ys += out[k:]
         return [*carry, *ys]
-    n_in = nc + k + u * m
-    return stage(block, tree_structure(([0.0] * n_in, {})), n_in, 'scan')
+    return stage_flat(block, nc + k + u * m, 'scan')

@@ -7,8 +7,8 @@ __all__ = ['LINEAR', 'partial_eval', 'linearize', 'linear_transpose', 'vjp_by_tr
 
 # %% ../nbs/24_linear.ipynb #594ce295
 from .core import add_p, sub_p, mul_p, div_p, neg_p, select_p, where
-from .jaxpr import Jaxpr, Lit, stage, eval_jaxpr
-from .tree_util import tree_flatten, tree_unflatten, tree_structure
+from .jaxpr import Jaxpr, Lit, stage_flat, eval_jaxpr
+from .tree_util import tree_flatten, tree_unflatten
 from .forward import jvp
 from .util import check_callable
 
@@ -58,7 +58,7 @@ def linearize(fun, *primals):
         out_leaves, tree = tree_flatten(out)
         out_tree.append(tree)
         return [*out_leaves, *tree_flatten(t)[0]]
-    jaxpr = stage(jvp_flat, tree_structure(([0.0] * 2 * n, {})), 2 * n, 'linearize')
+    jaxpr = stage_flat(jvp_flat, 2 * n, 'linearize')
     m = len(jaxpr.outvars) // 2
     # known: the primals; the linear program: residuals and tangents -> output tangents
     known, lin, _ = partial_eval(jaxpr, [False] * n + [True] * n, range(m, 2 * m))
@@ -134,8 +134,8 @@ def linear_transpose(fun, *primals):
     check_callable(fun, 'linear_transpose')
     leaves, in_tree = tree_flatten(list(primals))
     n = len(leaves)
-    jaxpr = stage(lambda *a: fun(*tree_unflatten(in_tree, list(a))),
-                  tree_structure(([0.0] * n, {})), n, 'linear_transpose')
+    jaxpr = stage_flat(lambda *a: fun(*tree_unflatten(in_tree, list(a))), n,
+                       'linear_transpose')
     linear = set(jaxpr.invars)
     lin = lambda a: type(a) is int and a in linear
     for out, prim, atoms in jaxpr.eqns:
