@@ -24,9 +24,9 @@ def _uses(eqns, n:int) -> list:
 # %% ../nbs/24_linear.ipynb #949d1fad
 def partial_eval(jaxpr:Jaxpr, unknown_ins, wanted) -> tuple:
     """Split `jaxpr` by what is known now (the inputs flagged in `unknown_ins` are
-    not): the known program (known inputs -> known outputs, then the residuals), the
-    unknown one (residuals, unknown inputs -> the outputs at positions `wanted`), and
-    the residuals: the known variables the unknown program reads."""
+    not): the known program (known inputs -> the other outputs, then the residuals),
+    the unknown one (residuals, unknown inputs -> the outputs at positions `wanted`),
+    and the residuals: the known variables the unknown program reads or returns."""
     unknown = {v for v, u in zip(jaxpr.invars, unknown_ins) if u}
     known_eqns, unknown_eqns = [], []
     for e in jaxpr.eqns:
@@ -36,7 +36,7 @@ def partial_eval(jaxpr:Jaxpr, unknown_ins, wanted) -> tuple:
     outs = [jaxpr.outvars[k] for k in wanted]
     reads = [a for _, _, atoms in unknown_eqns for a in atoms] + outs
     residuals = sorted({a for a in reads if type(a) is int and a not in unknown})
-    known_outs = [a for a in jaxpr.outvars if type(a) is not int or a not in unknown]
+    known_outs = [a for k, a in enumerate(jaxpr.outvars) if k not in wanted]
     n = len(jaxpr.types)
     known = Jaxpr(jaxpr.constvars, [v for v in jaxpr.invars if v not in unknown],
                   known_eqns, [*known_outs, *residuals], jaxpr.types, jaxpr.consts,

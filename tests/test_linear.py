@@ -70,6 +70,14 @@ def test_compositions():
     assert abs(f_jvp(1.0) - mj.jvp(f, (0.3,), (1.0,))[1]) <= 1e-15
 
 
+def test_outputs_whose_tangent_is_known():
+    # a constant output, and an output that is an input: tangents 0.0 and the input's
+    y, f_jvp = linearize(lambda x, y: (x * y, 2.0, y), 1.0, 2.0)
+    assert (y, f_jvp(1.0, 3.0)) == ((2.0, 2.0, 2.0), (5.0, 0.0, 3.0))
+    out, pullback = vjp_by_transpose(lambda x, y: (x * y, 2.0, y), 1.0, 2.0)
+    assert pullback((1.0, 1.0, 1.0)) == (2.0, 2.0)
+
+
 def test_pytrees_and_errors():
     f = lambda p: {'s': p['a'] * p['b'], 'd': mj.sin(p['a'])}
     out, pullback = vjp_by_transpose(f, {'a': 1.0, 'b': 2.0})
