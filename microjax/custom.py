@@ -20,9 +20,9 @@ from .util import check_callable
 def _zero_or(t): return 0.0 if t is None else t
 
 class _CustomCall(HigherOrder):
-    """A call of a function with a derivative rule of its own: `rule` holds it; the
-    operands are the function's constants, then its arguments' leaves."""
-    def __init__(self, name, kind, custom, jaxpr, nc, in_tree):
+    """A call of `custom`, a function with derivative rules of its own; the operands
+    are the constants its code closes over, then its arguments' leaves."""
+    def __init__(self, kind, custom, jaxpr, nc, in_tree):
         params = {'name': custom.__name__, 'call_jaxpr': jaxpr, 'num_consts': nc}
         super().__init__(f'custom_{kind}_call', params, _out_types(jaxpr))
         self.custom, self.kind, self.in_tree, self.nc = custom, kind, in_tree, nc
@@ -97,8 +97,7 @@ class custom_jvp:
 def _custom_call(custom, kind, cls, args):
     jaxpr, consts, leaves = _stage_fun(custom.fun, args, f'custom_{kind}')
     in_tree = tree_structure(list(args))
-    prim = cls(custom.__name__, kind, custom, _closed(jaxpr, consts, consts),
-               len(consts), in_tree)
+    prim = cls(kind, custom, _closed(jaxpr, consts, consts), len(consts), in_tree)
     return tree_unflatten(jaxpr.out_tree, list(prim(*consts, *leaves)))
 
 # %% ../nbs/25_custom.ipynb #05f75018
