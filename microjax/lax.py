@@ -171,11 +171,12 @@ class Scan(HigherOrder):
         super().__init__('scan', {'jaxpr': jaxpr, 'length': length,
                                   'num_carry': num_carry, 'num_consts': num_consts,
                                   'reverse': reverse, 'unroll': unroll}, out_types)
+        self.runs, self.block = 0, None
     def run(self, *args):
-        # the block of `unroll` trips is compiled when the loop runs again
-        p, block, self.runs = self.params, None, getattr(self, 'runs', 0) + 1
+        # the block of `unroll` trips is staged and compiled when the loop runs again
+        p, block, self.runs = self.params, None, self.runs + 1
         if 1 < p['unroll'] <= p['length'] and self.runs > 1:
-            if not hasattr(self, 'block'):
+            if self.block is None:
                 self.block = _unrolled(p['jaxpr'], p['num_consts'], p['num_carry'],
                                        p['unroll'])
             block = self.compiled(self.block)
