@@ -8,7 +8,8 @@ import yaml
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb, mk_cell
 from nbdev.config import get_config
-from nbdev.processors import FilterDefaults
+from nbdev.process import Processor
+from nbdev.processors import FilterDefaults, mv_exports
 
 cfg = get_config()
 HOST = re.escape(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'))   # where nbdev links API names
@@ -24,10 +25,27 @@ def page_name(nb_path:Path) -> str:
     "The page a notebook becomes, as nbdev names it: `01_engine.ipynb` -> `engine`."
     return re.sub(r'^\d+_', '', nb_path.stem)
 
+class _mv_exports(Processor):
+    """Each `exports` cell after its own `show_doc` entry, the one `add_show_docs` put right after it. nbdev's
+    `mv_exports` swaps from the last cell up, so an entry climbs past every `exports` cell above it that has none."""
+    def begin(self):
+        cells, out, i = self.nb.cells, [], 0
+        while i < len(cells):
+            c = cells[i]
+            if (c.cell_type == 'code' and 'exports' in c.directives_ and i + 1 < len(cells)
+                    and getattr(cells[i + 1], 'has_sd', 0)):
+                out += [cells[i + 1], c]; i += 2
+            else: out.append(c); i += 1
+        cells[:] = out
+
+class _Filter(FilterDefaults):
+    "nbdev's processors for a page, with `mv_exports` replaced by `_mv_exports`."
+    def base_procs(self): return [_mv_exports if p is mv_exports else p for p in super().base_procs()]
+
 def processed(nb_path:Path):
     "The notebook at `nb_path` as its page shows it, with its title and summary taken out as (`nb`, `title`, `summary`)."
     nb = read_nb(nb_path)
-    FilterDefaults()(nb)
+    _Filter()(nb)
     front = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == 'raw' else ''
     meta = yaml.safe_load(front.strip().strip('-')) if front else {}
     if front: nb.cells = nb.cells[1:]
