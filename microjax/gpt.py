@@ -64,7 +64,7 @@ def rmsnorm(x):
     scale = (ms + 1e-5) ** -0.5
     return [xi * scale for xi in x]
 
-# %% ../nbs/27_gpt.ipynb #d488cba5
+# %% ../nbs/27_gpt.ipynb #f8f294a9
 def embed(table, token):
     """Row `token` of `table`: looked up for an int; for a number known only later (a
     traced token), `one_hot(token)` times the table, which selects the same row."""
@@ -85,7 +85,7 @@ def attention(q, keys, values):
         weights.append(w)
     return out, weights
 
-# %% ../nbs/27_gpt.ipynb #b92d3d20
+# %% ../nbs/27_gpt.ipynb #dd5d8b96
 def gpt(params, tokens):
     """The logits of the next token after each prefix of `tokens`, and each position's
     attention weights (one list per head)."""

@@ -18,6 +18,12 @@ handwritten loops (target <= 0.6x); its first call in fresh processes at 100, 40
 100, growing less than linearly), the second call (which compiles the unrolled block) shown beside it; and 100 SGD steps
 in one jit(fori_loop) (scan unroll=4) against 100 calls of the jitted unrolled step, first calls included (target <= 1x).
 
+The tiny GPT (microjax.gpt): one name's value_and_grad on the GPT chapter's micrograd-style Value draft (read from the
+notebook), the same model on microgpt's leaner Value (tools/microgpt_value.py,
+context), microjax eager, jitted padded and per name, and
+vectorised PyTorch (context); targets: eager <= 0.12x and jitted padded <= 0.025x the draft's step, the padded step's
+first call (fresh processes) <= 6 of its steps.
+
 Usage: python tools/bench.py [ROUNDS]
 """
 import gc, statistics, sys, time, tracemalloc
@@ -292,3 +298,82 @@ ratio = [a / b for a, b in zip(tf, ts_)]
 print(f"  100 SGD steps, 100 samples, first calls included, fresh processes in turn: one jit(fori_loop) (scan unroll=4) "
       f"{spread(tf, 2)} s, 100 calls of the jitted unrolled step {spread(ts_, 2)} s; ratio {spread(ratio, 2)} "
       f"(target <= 1x: {'met' if statistics.median(ratio) <= 1 else 'NOT met'})")
+
+# ---- the tiny GPT of the last two chapters: one name's step on micrograd-style Value, eager, jitted, PyTorch
+print("tiny GPT (microjax.gpt: microgpt's model, 4,192 parameters): one name's loss and gradients; "
+      f'{ROUNDS} interleaved rounds, ratios as median [lowest-highest round]', flush=True)
+import math, pathlib, random
+from execnb.nbio import read_nb
+import names
+import torch
+from microjax.gpt import read_census, encode, init_params, gpt_loss, pad, masked_loss
+from torch_gpt import torch_gpt_loss, torch_params
+from microgpt_value import Value as LeanValue
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ENGINE, MODEL = ('class Value', 'def _unary', 'def backward'), ('def softmax_value', 'def loss_value')
+def chapter_code(starts):
+    "The GPT chapter's code cells that start with one of `starts`: its draft engine, its model on that engine."
+    return '\n'.join(c.source for c in read_nb(ROOT/'nbs'/'27_gpt.ipynb').cells
+                     if c.cell_type == 'code' and c.source.startswith(starts))
+draft, lean = {'math': math}, {'math': math, 'Value': LeanValue}
+for ns, starts in [(draft, ENGINE + MODEL), (lean, MODEL)]:
+    exec('from microjax.gpt import *', ns); exec(chapter_code(starts), ns)
+docs = read_census(names.FILES['first:female'], names.FILES['first:male'])
+random.Random(42).shuffle(docs)
+lengths = sorted(map(len, docs))
+name = next(d for d in docs if len(d) == lengths[len(lengths) // 2])    # a name of the median length
+gparams, tokens = init_params(), encode(name)
+eager = value_and_grad(gpt_loss, argnums=0)
+padded = jit(value_and_grad(masked_loss, argnums=0)); padded(gparams, *pad(tokens))
+per_name = jit(value_and_grad(gpt_loss, argnums=0), static_argnums=1); per_name(gparams, tuple(tokens))
+P = torch_params(gparams)
+def torch_step():
+    for p in P.values(): p.grad = None
+    loss = torch_gpt_loss(P, tokens); loss.backward(); return loss.item()
+want = draft['value_step'](gparams, tokens)[0]
+assert eager(gparams, tokens)[0] == want == padded(gparams, *pad(tokens))[0]
+assert lean['value_step'](gparams, tokens)[0] == want and abs(torch_step() - want) <= 1e-12
+gpt_systems = [('value', lambda: draft['value_step'](gparams, tokens), 1),
+               ('lean', lambda: lean['value_step'](gparams, tokens), 3), ('eager', lambda: eager(gparams, tokens), 5),
+               ('padded', lambda: padded(gparams, *pad(tokens)), 15),
+               ('per_name', lambda: per_name(gparams, tuple(tokens)), 15), ('torch', torch_step, 15)]
+gpt_rounds = []
+for r in range(ROUNDS):
+    order = gpt_systems[r % len(gpt_systems):] + gpt_systems[:r % len(gpt_systems)]
+    gpt_rounds.append({n: block(fn, steps) for n, fn, steps in order})
+labels = {'value': "micrograd-style Value (the chapter's draft)", 'lean': "microgpt's Value (local grads in tuples)",
+          'eager': 'microjax value_and_grad', 'padded': 'jit, padded to 16 (one program)',
+          'per_name': 'jit, one program per name', 'torch': 'PyTorch 2.13, vectorised, float64'}
+print(f'  the name {name!r} ({len(name)} letters); ms per step, then / micrograd-style Value and / microgpt Value')
+for n, label in labels.items():
+    ts = [r[n] for r in gpt_rounds]
+    print(f"  {label:44}{1000 * statistics.median(ts):9.2f}   {spread([r[n] / r['value'] for r in gpt_rounds], 4)}"
+          f"   {spread([r[n] / r['lean'] for r in gpt_rounds], 3)}")
+eager_r = statistics.median(r['eager'] / r['value'] for r in gpt_rounds)
+padded_r = statistics.median(r['padded'] / r['value'] for r in gpt_rounds)
+print(f"  target: eager <= 0.12x the Value engine: {'met' if eager_r <= 0.12 else 'NOT met'} ({eager_r:.3f}x); "
+      f"jitted padded <= 0.025x: {'met' if padded_r <= 0.025 else 'NOT met'} ({padded_r:.4f}x)")
+gpt_probe = '''
+import json, math, pathlib, statistics, sys, time
+from execnb.nbio import read_nb
+from microjax.engine import value_and_grad
+from microjax.compiler import jit
+from microjax.gpt import encode, init_params, pad, masked_loss
+root, name = pathlib.Path(sys.argv[1]), sys.argv[2]
+params, tokens = init_params(), encode(name)
+step = jit(value_and_grad(masked_loss, argnums=0))
+t = time.perf_counter(); step(params, *pad(tokens)); first = time.perf_counter() - t
+src = '\\n'.join(c.source for c in read_nb(root/'nbs'/'27_gpt.ipynb').cells if c.cell_type == 'code'
+                  and c.source.startswith(%r))
+ns = {'math': math}; exec('from microjax.gpt import *', ns); exec(src, ns)
+value = []
+for _ in range(3):
+    t = time.perf_counter(); ns['value_step'](params, tokens); value.append(time.perf_counter() - t)
+print(json.dumps([first, statistics.median(value)]))
+''' % (ENGINE + MODEL,)
+firsts = [json.loads(subprocess.run([sys.executable, '-c', gpt_probe, str(ROOT), name], capture_output=True,
+                                    text=True, check=True).stdout) for _ in range(3)]
+in_steps = [f / v for f, v in firsts]
+print(f'  first call of the jitted padded step, fresh processes, 3 runs: {spread([f for f, _ in firsts], 2)} s '
+      f'= {spread(in_steps, 1)} Value steps of the same process '
+      f"(target <= 6: {'met' if statistics.median(in_steps) <= 6 else 'NOT met'})")
