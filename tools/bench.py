@@ -333,6 +333,7 @@ def torch_step():
 want = draft['value_step'](gparams, tokens)[0]
 assert eager(gparams, tokens)[0] == want == padded(gparams, *pad(tokens))[0]
 assert lean['value_step'](gparams, tokens)[0] == want and abs(torch_step() - want) <= 1e-12
+gc.collect(); gc.freeze()    # the set-up's objects (the jitted programs' jaxprs above all) are not rescanned by the Values' collections
 gpt_systems = [('value', lambda: draft['value_step'](gparams, tokens), 1),
                ('lean', lambda: lean['value_step'](gparams, tokens), 3), ('eager', lambda: eager(gparams, tokens), 5),
                ('padded', lambda: padded(gparams, *pad(tokens)), 15),
