@@ -26,16 +26,17 @@ def page_name(nb_path:Path) -> str:
     return re.sub(r'^\d+_', '', nb_path.stem)
 
 class _mv_exports(Processor):
-    """Each `exports` cell after its own `show_doc` entry, the one `add_show_docs` put right after it. nbdev's
-    `mv_exports` swaps from the last cell up, so an entry climbs past every `exports` cell above it that has none."""
+    """Each `exports` cell after its own `show_doc` entries, the ones `add_show_docs` put right after it (one per
+    name the cell defines, each inserted right after the cell, so the last name first). nbdev's `mv_exports` swaps
+    from the last cell up, so an entry climbs past every `exports` cell above it that has none, and a cell's second
+    entry stays below it."""
     def begin(self):
         cells, out, i = self.nb.cells, [], 0
         while i < len(cells):
-            c = cells[i]
-            if (c.cell_type == 'code' and 'exports' in c.directives_ and i + 1 < len(cells)
-                    and getattr(cells[i + 1], 'has_sd', 0)):
-                out += [cells[i + 1], c]; i += 2
-            else: out.append(c); i += 1
+            c, j = cells[i], i + 1
+            if c.cell_type == 'code' and 'exports' in c.directives_:
+                while j < len(cells) and getattr(cells[j], 'has_sd', 0): j += 1
+            out += cells[i + 1:j][::-1] + [c]; i = j      # inserted last name first: defined order
         cells[:] = out
 
 class _Filter(FilterDefaults):
