@@ -14,7 +14,7 @@ test-py:                        ## tests/: PyTorch as the reference, property te
 	@echo "== tests/ (pytest on 2 workers, about a minute and a half; a dot per test)"
 	python -m pytest -q -n 2 tests
 
-bench:                          ## microjax against micrograd, handwritten loops and plain floats (about 4 min)
+bench:                          ## microjax against micrograd, handwritten loops, plain floats; the GPT step (about 4 min)
 	python -u tools/bench.py
 
 export:                         ## notebooks -> microjax/

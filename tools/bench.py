@@ -41,7 +41,7 @@ from floor import straight_line
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 print(f'microjax benchmark: {ROUNDS} interleaved rounds of the moons step, then first calls in fresh processes, '
-      'a deep chain and nested derivatives (about 4 minutes on 2 cores)', flush=True)
+      'a deep chain, nested derivatives, rolled loops and the GPT step (about 4 minutes on 2 cores)', flush=True)
 X, y = make_moons(n_samples=100, noise=0.1, random_state=1)
 X, y = X.tolist(), (2 * y - 1).tolist()
 sizes = [16, 16, 1]
