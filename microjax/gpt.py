@@ -114,7 +114,7 @@ def gpt_loss(params, tokens):
 from .core import log
 from .nn import softmax, one_hot
 
-# %% ../nbs/28_train_gpt.ipynb #a850a526
+# %% ../nbs/28_train_gpt.ipynb #0a8592d3
 def pad(tokens):
     """`tokens` as three lists of `BLOCK` floats: the inputs, the targets (the inputs
     shifted by one) and the mask (1.0 where the target is real)."""
@@ -134,7 +134,7 @@ def masked_loss(params, inputs, targets, mask):
               for l, t in zip(logits, targets)]
     return sum(m * l for m, l in zip(mask, losses)) / sum(mask)
 
-# %% ../nbs/28_train_gpt.ipynb #a10458cb
+# %% ../nbs/28_train_gpt.ipynb #d644ec1c
 def sample(params, rng, temperature:float=0.5) -> str:
     """A name drawn from the model one letter at a time with `rng` (a `random.Random`),
     the logits divided by `temperature`, until `BOS` or `BLOCK` letters."""
