@@ -12,6 +12,8 @@ from microjax.gpt import (BOS, BLOCK, VOCAB, read_census, encode, decode, init_p
                           gpt_loss, pad, masked_loss, sample)
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / 'tools'))
 from torch_gpt import torch_gpt_loss, torch_params
+from gpt_draft import draft_namespace
+from microgpt_value import Value as LeanValue
 
 NAMES = ['al', 'emma', 'mignon', 'christopher', 'abcdefghijklmno']     # 2 to 15 letters
 PARAMS = init_params(seed=3)
@@ -32,6 +34,16 @@ def test_loss_and_gradients_match_pytorch(name):
     want.backward()
     assert abs(loss - want.item()) <= 1e-12 * want.item()
     close(grads, {k: P[k].grad.tolist() for k in PARAMS}, 1e-10)
+
+@pytest.mark.parametrize('engine', [None, LeanValue], ids=['micrograd-style', 'microgpt'])
+def test_the_chapters_value_draft_computes_the_same_floats(engine):
+    "The GPT chapter's draft model, on its micrograd-style Value and on microgpt's: the loss bit for bit."
+    value_step = draft_namespace(engine)['value_step']
+    for name in NAMES[:3]:
+        loss, grads = value_and_grad(gpt_loss, argnums=0)(PARAMS, encode(name))
+        loss_v, grads_v = value_step(PARAMS, encode(name))
+        assert loss_v == loss
+        close(grads_v, grads, 1e-12)
 
 @pytest.mark.parametrize('name', NAMES)
 def test_padded_loss_is_the_same_float(name):

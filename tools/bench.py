@@ -302,22 +302,14 @@ print(f"  100 SGD steps, 100 samples, first calls included, fresh processes in t
 # ---- the tiny GPT of the last two chapters: one name's step on micrograd-style Value, eager, jitted, PyTorch
 print("tiny GPT (microjax.gpt: microgpt's model, 4,192 parameters): one name's loss and gradients; "
       f'{ROUNDS} interleaved rounds, ratios as median [lowest-highest round]', flush=True)
-import math, pathlib, random
-from execnb.nbio import read_nb
+import random
 import names
 import torch
 from microjax.gpt import read_census, encode, init_params, gpt_loss, pad, masked_loss
 from torch_gpt import torch_gpt_loss, torch_params
 from microgpt_value import Value as LeanValue
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-ENGINE, MODEL = ('class Value', 'def _unary', 'def backward'), ('def softmax_value', 'def loss_value')
-def chapter_code(starts):
-    "The GPT chapter's code cells that start with one of `starts`: its draft engine, its model on that engine."
-    return '\n'.join(c.source for c in read_nb(ROOT/'nbs'/'27_gpt.ipynb').cells
-                     if c.cell_type == 'code' and c.source.startswith(starts))
-draft, lean = {'math': math}, {'math': math, 'Value': LeanValue}
-for ns, starts in [(draft, ENGINE + MODEL), (lean, MODEL)]:
-    exec('from microjax.gpt import *', ns); exec(chapter_code(starts), ns)
+from gpt_draft import draft_namespace
+draft, lean = draft_namespace(), draft_namespace(LeanValue)    # the chapter's draft model, on two engines
 docs = read_census(names.FILES['first:female'], names.FILES['first:male'])
 random.Random(42).shuffle(docs)
 lengths = sorted(map(len, docs))
@@ -355,24 +347,21 @@ padded_r = statistics.median(r['padded'] / r['value'] for r in gpt_rounds)
 print(f"  target: eager <= 0.12x the Value engine: {'met' if eager_r <= 0.12 else 'NOT met'} ({eager_r:.3f}x); "
       f"jitted padded <= 0.025x: {'met' if padded_r <= 0.025 else 'NOT met'} ({padded_r:.4f}x)")
 gpt_probe = '''
-import json, math, pathlib, statistics, sys, time
-from execnb.nbio import read_nb
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from gpt_draft import draft_namespace
 from microjax.engine import value_and_grad
 from microjax.compiler import jit
 from microjax.gpt import encode, init_params, pad, masked_loss
-root, name = pathlib.Path(sys.argv[1]), sys.argv[2]
-params, tokens = init_params(), encode(name)
+params, tokens = init_params(), encode(sys.argv[2])
 step = jit(value_and_grad(masked_loss, argnums=0))
 t = time.perf_counter(); step(params, *pad(tokens)); first = time.perf_counter() - t
-src = '\\n'.join(c.source for c in read_nb(root/'nbs'/'27_gpt.ipynb').cells if c.cell_type == 'code'
-                  and c.source.startswith(%r))
-ns = {'math': math}; exec('from microjax.gpt import *', ns); exec(src, ns)
-value = []
+value_step, value = draft_namespace()['value_step'], []
 for _ in range(3):
-    t = time.perf_counter(); ns['value_step'](params, tokens); value.append(time.perf_counter() - t)
+    t = time.perf_counter(); value_step(params, tokens); value.append(time.perf_counter() - t)
 print(json.dumps([first, statistics.median(value)]))
-''' % (ENGINE + MODEL,)
-firsts = [json.loads(subprocess.run([sys.executable, '-c', gpt_probe, str(ROOT), name], capture_output=True,
+'''
+firsts = [json.loads(subprocess.run([sys.executable, '-c', gpt_probe, tools, name], capture_output=True,
                                     text=True, check=True).stdout) for _ in range(3)]
 in_steps = [f / v for f, v in firsts]
 print(f'  first call of the jitted padded step, fresh processes, 3 runs: {spread([f for f, _ in firsts], 2)} s '
