@@ -63,6 +63,8 @@ def test_page(site, browser, name):
     # no cell directive or hidden cell made it to the page
     text = page.inner_text('article')
     assert '#|' not in text and 'show_doc(' not in text, name
+    # no markdown link left unrendered (a link whose text holds a code span breaks in a table)
+    assert not re.search(r'\]\([\w./#-]+\.(html|ipynb)', text), f'an unrendered link on {name}'
     # math is typeset: every math element holds MathJax's output, and no raw $...$ is left in the text
     n_math = page.eval_on_selector_all('.math', 'els => els.length')
     typeset = page.eval_on_selector_all('.math', "els => els.filter(e => e.querySelector('mjx-container')).length")

@@ -47,6 +47,8 @@ def processed(nb_path:Path):
     "The notebook at `nb_path` as its page shows it, with its title and summary taken out as (`nb`, `title`, `summary`)."
     nb = read_nb(nb_path)
     _Filter()(nb)
+    for c in nb.cells:      # a link whose text is a code span: nbdev's linker nested a link in it, shown raw
+        if c.cell_type == 'markdown': c.source = re.sub(r'\[\[(`[^`\n]+`)\]\([^)\s]*\)\]\(([^)\s]+)\)', r'[\1](\2)', c.source)
     front = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == 'raw' else ''
     meta = yaml.safe_load(front.strip().strip('-')) if front else {}
     if front: nb.cells = nb.cells[1:]
@@ -58,7 +60,11 @@ def processed(nb_path:Path):
         if hide or not c.source: c.setdefault('metadata', {}).setdefault('tags', []).append('remove-input')
         for o in c.get('outputs', []):
             md = o.get('data', {}).get('text/markdown')
-            if md: o['data']['text/markdown'] = re.sub(r'\[source\]\([^)]*\)\{[^}]*\}\n*', '', ''.join(md))
+            if not md: continue
+            md = re.sub(r'\[source\]\([^)]*\)\{[^}]*\}\n*', '', ''.join(md))
+            # nbdev's linker turns a name in a parameter's comment into a link, which a code block shows raw
+            o['data']['text/markdown'] = re.sub(r'```.*?```', lambda m: re.sub(r'\[(`[^`\n]+`)\]\([^)\s]*\)', r'\1', m[0]),
+                                                md, flags=re.S)
     nb.cells = [c for c in nb.cells if c.source or c.get('outputs')]
     return nb, meta.get('title', page_name(nb_path)), ' '.join(meta.get('description', '').split())
 
