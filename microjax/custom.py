@@ -12,8 +12,8 @@ from .jaxpr import eval_jaxpr
 from .tree_util import tree_flatten, tree_unflatten, tree_structure
 from .engine import vjp
 from .forward import JVPTrace, JVPTracer, tangent_of
-from .compiler import HigherOrder, on_tape
-from .lax import _stage_fun, _closed, _out_types
+from .compiler import HigherOrder, on_tape, output_types
+from .lax import stage_fun, convert_closure
 from .util import check_callable
 
 # %% ../nbs/25_custom.ipynb #9c7a0c22
@@ -24,7 +24,7 @@ class _CustomCall(HigherOrder):
     are the constants its code closes over, then its arguments' leaves."""
     def __init__(self, kind, custom, jaxpr, nc, in_tree):
         params = {'name': custom.__name__, 'call_jaxpr': jaxpr, 'num_consts': nc}
-        super().__init__(f'custom_{kind}_call', params, _out_types(jaxpr))
+        super().__init__(f'custom_{kind}_call', params, output_types(jaxpr))
         self.custom, self.kind, self.in_tree, self.nc = custom, kind, in_tree, nc
     def run(self, *args): return self.compiled(self.params['call_jaxpr'])(*args)
     def args_of(self, leaves): return tree_unflatten(self.in_tree, list(leaves))
@@ -95,9 +95,9 @@ class custom_jvp:
 
 # %% ../nbs/25_custom.ipynb #6d7c08d4
 def _custom_call(custom, kind, cls, args):
-    jaxpr, consts, leaves = _stage_fun(custom.fun, args, f'custom_{kind}')
+    jaxpr, consts, leaves = stage_fun(custom.fun, args, f'custom_{kind}')
     in_tree = tree_structure(list(args))
-    prim = cls(kind, custom, _closed(jaxpr, consts, consts), len(consts), in_tree)
+    prim = cls(kind, custom, convert_closure(jaxpr, consts), len(consts), in_tree)
     return tree_unflatten(jaxpr.out_tree, list(prim(*consts, *leaves)))
 
 # %% ../nbs/25_custom.ipynb #05f75018

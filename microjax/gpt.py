@@ -110,10 +110,6 @@ def gpt_loss(params, tokens):
     losses = [-log(softmax(l)[t]) for l, t in zip(logits, tokens[1:])]
     return sum(losses) / len(losses)
 
-# %% ../nbs/28_train_gpt.ipynb #dbd2b43e
-from .core import log
-from .nn import softmax, one_hot
-
 # %% ../nbs/28_train_gpt.ipynb #0a8592d3
 def pad(tokens):
     """`tokens` as three lists of `BLOCK` floats: the inputs, the targets (the inputs
